@@ -1,0 +1,39 @@
+# The two front-door commands (README): `make demo` and `make test`.
+# Both need only Python >= 3.11 and git; everything else is installed into .venv.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= demo-service
+# Pass extra pytest arguments with `make test PYTEST_ARGS="-m 'not slow'"`.
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test test-fast lint clean
+
+$(BIN)/apiseed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(BIN)/apiseed ## Create .venv with apiseed and its development tools
+
+demo: setup ## Generate a FastAPI service with default answers into ./demo-service and start it
+	@if [ -e "$(DEMO_DIR)" ]; then echo "$(DEMO_DIR) exists; remove it or pass DEMO_DIR=other-dir" >&2; exit 1; fi
+	$(BIN)/apiseed new $(DEMO_DIR) --preset fastapi --defaults
+	cd $(DEMO_DIR) && ../$(BIN)/uv run python -m demo_service
+
+test: setup ## Run the whole test suite in parallel
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+test-fast: setup ## The quick subset: no rendered project's tests, linters or servers
+	$(BIN)/python -m pytest -n auto -m "not slow" $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff format --check generator tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
