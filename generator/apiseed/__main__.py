@@ -1,0 +1,5 @@
+"""`python -m apiseed`."""
+
+from apiseed.cli import main
+
+main(prog_name="apiseed")
