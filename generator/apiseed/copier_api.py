@@ -6,6 +6,7 @@ Copier is imported inside the functions: importing it takes about 0.3 s, and
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from collections.abc import Iterator, Mapping
@@ -29,7 +30,7 @@ def _reword(message: str, answers: Mapping[str, Any], origins: Mapping[str, str]
         key, why = match["key"], match["why"].strip()
         if key in origins:
             value = answers.get(key)
-            shown = f'"{value}"' if isinstance(value, str) else repr(value)
+            shown = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
             return f"{origins[key]}: {key} = {shown} is not allowed: {why}"
         return (
             f"{key}, computed from your other answers, is not allowed: {why}. "

@@ -7,6 +7,7 @@ validators (Jinja) are left to Copier itself, which evaluates them while renderi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,7 +88,8 @@ def load_questions(template_dir: Path) -> dict[str, Question]:
 def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return f'"{value}"' if isinstance(value, str) else repr(value)
+    # JSON quoting shows quotes and control characters inside the value unambiguously.
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
 
 
 def _coerce(question: Question, value: Any, origin: str) -> Any:

@@ -24,6 +24,10 @@ from click.testing import CliRunner, Result
 
 REPO = Path(__file__).resolve().parents[2]
 ANSWERS_TEMPLATE = "{{ _copier_conf.answers_file }}.jinja"
+ANSWERS_CONTENT = (
+    "# Changes here will be overwritten by Copier; NEVER EDIT MANUALLY\n"
+    "{{ _copier_answers|to_nice_yaml -}}\n"
+)
 README_TEMPLATE = (
     "# {{ project_name }}\n\nLicense: MIT\n\nRun it with `python -m {{ package_name }}`.\n"
 )
@@ -43,7 +47,7 @@ def build_template(folder: Path) -> Path:
     for framework in ("fastapi", "flask"):
         sub = folder / f"template_{framework}"
         sub.mkdir()
-        shutil.copy(REPO / f"template_{framework}" / ANSWERS_TEMPLATE, sub / ANSWERS_TEMPLATE)
+        (sub / ANSWERS_TEMPLATE).write_text(ANSWERS_CONTENT)
         (sub / "README.md.jinja").write_text(README_TEMPLATE)
     git(folder, "init", "--quiet")
     git(folder, "add", "--all")
