@@ -6,27 +6,24 @@ render (copier_api.py), so `--help` and `--version` answer at once.
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.shell_completion import CompletionItem
 
 from apiseed import __version__
-from apiseed.errors import ApiseedError, UsageProblem
-from apiseed.presets import (
-    Preset,
-    list_presets,
-    load_preset,
-    load_preset_file,
-    preset_names,
-    user_presets_dir,
-)
-from apiseed.questionnaire import Question, check_answers, load_questions, parse_data_options
+from apiseed.errors import ApiseedError
+
+if TYPE_CHECKING:
+    from apiseed.presets import Preset
+    from apiseed.questionnaire import Question
+
+# Heavier modules (presets, questionnaire, scaffold) are imported inside the commands too:
+# `--help` and `--version` need none of them.
 
 # Same shape as copier.yml's project_name validator: values outside it are not offered as
 # a default (the user is then asked, or the template's default applies).
@@ -45,6 +42,8 @@ def _note(message: str) -> None:
 def _complete_presets(
     _ctx: click.Context, _param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
+    from apiseed.presets import preset_names
+
     return [CompletionItem(name) for name in preset_names() if name.startswith(incomplete)]
 
 
@@ -100,6 +99,8 @@ def _default_answers(questions: dict[str, Question], dest: Path) -> dict[str, An
 
 
 def _preset_for(preset: str | None, preset_file: Path | None) -> Preset | None:
+    from apiseed.presets import load_preset, load_preset_file
+
     if preset and preset_file:
         raise click.UsageError("use either --preset or --preset-file, not both")
     if preset:
@@ -168,6 +169,7 @@ def new(
     """
     from apiseed import scaffold
     from apiseed import template as templates
+    from apiseed.questionnaire import check_answers, load_questions, parse_data_options
 
     if not str(dest).strip():
         raise click.BadParameter("must not be empty", param_hint="DEST")
@@ -250,6 +252,8 @@ def _report_new(result: Any, pretend: bool) -> None:
 
 
 def _toml_value(value: Any) -> str:
+    import json
+
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -264,6 +268,8 @@ def presets(ctx: click.Context) -> None:
     """List the built-in and user presets."""
     if ctx.invoked_subcommand is not None:
         return
+    from apiseed.presets import list_presets, user_presets_dir
+
     rows = list_presets()
     width = max((len(row.name) for row in rows), default=0)
     for row in rows:
@@ -281,6 +287,8 @@ def presets(ctx: click.Context) -> None:
 @click.argument("name", shell_complete=_complete_presets)
 def presets_show(name: str) -> None:
     """Print the answers of preset NAME (after `extends`), as TOML."""
+    from apiseed.presets import load_preset
+
     preset = load_preset(name)
     click.echo(f"# {preset.label}")
     for parent in preset.chain:
@@ -308,6 +316,7 @@ def update(
     PATH must be a committed git work tree. Afterwards review `git diff` and commit; when
     the merge leaves conflicts, they are listed and the exit code is 1.
     """
+    from apiseed.questionnaire import parse_data_options
     from apiseed.updating import update_project
 
     result = update_project(
@@ -335,4 +344,4 @@ def update(
     click.echo("Review the changes with `git diff`, then commit them.")
 
 
-__all__ = ["UsageProblem", "main"]
+__all__ = ["main"]

@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# PyYAML comes with Copier; its type stubs are a separate package, hence the ignore.
-import yaml  # type: ignore[import-untyped,unused-ignore]
-
 from apiseed.errors import ApiseedError, UsageProblem
 
 _TRUE = {"true", "yes", "y", "on", "1"}
@@ -49,12 +46,21 @@ def _choice_values(raw: Any) -> tuple[Any, ...] | None:
     return None
 
 
+class YAMLError(Exception):
+    """A YAML file apiseed reads (copier.yml, an answers file) is malformed."""
+
+
 def read_yaml(path: Path) -> Any:
     """The YAML document in `path` (copier.yml, an answers file)."""
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    # PyYAML comes with Copier (its type stubs are a separate package, hence the ignore);
+    # imported here so that `--help` does not pay for it.
+    import yaml  # type: ignore[import-untyped,unused-ignore]
 
-
-YAMLError: type[Exception] = yaml.YAMLError
+    text = path.read_text(encoding="utf-8")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise YAMLError(f"{path}: {err}") from err
 
 
 def load_questions(template_dir: Path) -> dict[str, Question]:
