@@ -25,10 +25,10 @@ demo: setup ## Generate a FastAPI service with default answers into ./demo-servi
 	cd $(DEMO_DIR) && ../$(BIN)/uv run python -m demo_service
 
 test: setup ## Run the whole test suite in parallel
-	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 test-fast: setup ## The quick subset: no rendered project's tests, linters or servers
-	$(BIN)/python -m pytest -n auto -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow" $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check generator tests benchmarks

@@ -1,0 +1,52 @@
+"""The answer matrix every template change is judged by.
+
+Every choice of every question appears at least once, and so do unusual answers: a name with
+spaces and non-ASCII letters, a slug with digits, a package name that differs from the slug.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    answers: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def framework(self) -> str:
+        return str(self.answers.get("framework", "fastapi"))
+
+
+CASES = [
+    Case("fastapi-uvicorn-defaults", {"project_name": "Demo Service"}),
+    Case(
+        "fastapi-granian-unicode",
+        {
+            "project_name": "Démo Sérvice Ærø",
+            "project_slug": "billing-api-2",
+            "package_name": "billing_core",
+            "server": "granian",
+            "python_version": "3.12",
+            "docker": False,
+        },
+    ),
+    Case(
+        "fastapi-uvicorn-py314",
+        {"project_name": "Inventory 3000", "python_version": "3.14", "docker": False},
+    ),
+    Case("flask-gunicorn-defaults", {"project_name": "Demo Service", "framework": "flask"}),
+    Case(
+        "flask-granian-unicode",
+        {
+            "project_name": "Café Ünïcode API",
+            "package_name": "cafe_api",
+            "framework": "flask",
+            "server": "granian",
+            "python_version": "3.13",
+            "docker": False,
+        },
+    ),
+]
+
+FRAMEWORKS = ("fastapi", "flask")

@@ -1,0 +1,66 @@
+"""The files each answer set must produce: no more, no fewer."""
+
+from typing import Any
+
+COMMON = {
+    ".copier-answers.yml",
+    ".env.example",
+    ".gitignore",
+    "README.md",
+    "pyproject.toml",
+    "src/{pkg}/__init__.py",
+    "src/{pkg}/__main__.py",
+    "src/{pkg}/app.py",
+    "src/{pkg}/health.py",
+    "src/{pkg}/items/__init__.py",
+    "src/{pkg}/items/repository.py",
+    "src/{pkg}/items/schemas.py",
+    "src/{pkg}/logs.py",
+    "src/{pkg}/probes.py",
+    "src/{pkg}/problem.py",
+    "src/{pkg}/py.typed",
+    "src/{pkg}/server.py",
+    "src/{pkg}/settings.py",
+    "tests/__init__.py",
+    "tests/conftest.py",
+    "tests/test_cors.py",
+    "tests/test_docs.py",
+    "tests/test_errors.py",
+    "tests/test_health.py",
+    "tests/test_items.py",
+    "tests/test_logging.py",
+    "tests/test_main.py",
+    "tests/test_openapi.py",
+    "tests/test_production_server.py",
+    "tests/test_request_id.py",
+    "tests/test_settings.py",
+}
+
+BY_FRAMEWORK = {
+    "fastapi": {
+        "src/{pkg}/docs.py",
+        "src/{pkg}/errors.py",
+        "src/{pkg}/items/router.py",
+        "src/{pkg}/middleware.py",
+    },
+    "flask": {
+        "src/{pkg}/docs.py",
+        "src/{pkg}/errors.py",
+        "src/{pkg}/items/blueprint.py",
+        "src/{pkg}/middleware.py",
+    },
+}
+
+BY_SERVER = {
+    "gunicorn": {"gunicorn.conf.py"},
+}
+
+DOCKER = {"Dockerfile", ".dockerignore"}
+
+
+def expected_files(answers: dict[str, Any]) -> set[str]:
+    """The relative paths a render with these (complete) answers must contain."""
+    paths = COMMON | BY_FRAMEWORK[answers["framework"]] | BY_SERVER.get(answers["server"], set())
+    if answers["docker"]:
+        paths |= DOCKER
+    return {path.format(pkg=answers["package_name"]) for path in paths}

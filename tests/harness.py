@@ -1,0 +1,209 @@
+"""Render a project with Copier's API, build its own environment, run its tools and its server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import copier
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+UV = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv") or "uv"
+RUNNING_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+SERVER_START_TIMEOUT = 40.0
+
+
+def render(destination: Path, answers: Mapping[str, Any], vcs_ref: str | None = "HEAD") -> Path:
+    """Render this working tree (uncommitted changes included) to `destination`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DirtyLocalWarning: the working tree is what we test
+        copier.run_copy(
+            str(REPO_ROOT),
+            destination,
+            data=dict(answers),
+            defaults=True,
+            quiet=True,
+            vcs_ref=vcs_ref,
+            settings=copier.Settings(),
+        )
+    return destination
+
+
+def recorded_answers(project: Path) -> dict[str, Any]:
+    answers: dict[str, Any] = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return answers
+
+
+def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a generated project's tools: nothing of this repository's venv."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"}
+        and not name.startswith("PYTEST_")
+    }
+    env["UV_LINK_MODE"] = "copy"  # the shared cache may be on another filesystem
+    env.update(extra or {})
+    return env
+
+
+def run(args: list[str], cwd: Path, env: Mapping[str, str], timeout: float = 300) -> str:
+    """Run a command; on failure, fail with its whole output."""
+    result = subprocess.run(
+        args, cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(args)} exited {result.returncode} in {cwd}\n"
+            f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+        )
+    return result.stdout
+
+
+def find_interpreter(version: str) -> str | None:
+    """A working Python of exactly `version` on this machine (PATH or pyenv), if there is one."""
+    if version == RUNNING_PYTHON:
+        return sys.executable
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates = [shutil.which(f"python{version}")]
+    candidates += [
+        str(path) for path in sorted(pyenv_root.glob(f"versions/{version}.*/bin/python{version}"))
+    ]
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "--version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return candidate
+    return None
+
+
+@dataclass
+class ProjectEnvironment:
+    """A fresh virtual environment built only from the project's own pyproject.toml."""
+
+    project: Path
+    python: Path
+    env: dict[str, str]
+    # True when the project is installed; False when no interpreter of its minimum version exists
+    # here and only its dependencies were installed (into the running Python's version) instead.
+    installed: bool
+
+    @property
+    def bin(self) -> Path:
+        return self.python.parent
+
+    def tool(self, name: str) -> str:
+        return str(self.bin / name)
+
+
+def build_environment(project: Path) -> ProjectEnvironment:
+    answers = recorded_answers(project)
+    interpreter = find_interpreter(answers["python_version"])
+    env = clean_environment()
+    venv = project / ".venv"
+    run([UV, "venv", "--quiet", "--python", interpreter or sys.executable, str(venv)], project, env)
+    python = venv / "bin" / "python"
+    install = [UV, "pip", "install", "--quiet", "--python", str(python)]
+    if interpreter:
+        run([*install, "-e", ".[dev]"], project, env)
+    else:
+        # requires-python excludes this interpreter: install what pyproject.toml asks for and
+        # put src/ on the path, so its tools and tests still run against the rendered code.
+        run([*install, "-r", "pyproject.toml", "--extra", "dev"], project, env)
+        env["PYTHONPATH"] = str(project / "src")
+        env["MYPYPATH"] = str(project / "src")
+    env["VIRTUAL_ENV"] = str(venv)
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    return ProjectEnvironment(project, python, env, installed=interpreter is not None)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class RunningServer:
+    process: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextmanager
+def production_server(
+    environment: ProjectEnvironment, settings: Mapping[str, str] | None = None
+) -> Iterator[RunningServer]:
+    """Start the README's production command on a free loopback port; stop it by its PID."""
+    import httpx
+
+    answers = recorded_answers(environment.project)
+    package = answers["package_name"]
+    prefix = f"{package.upper()}_"
+    port = free_port()
+    env = {**environment.env, f"{prefix}HOST": "127.0.0.1", f"{prefix}PORT": str(port)}
+    env.update({f"{prefix}{name}": value for name, value in (settings or {}).items()})
+    log_path = environment.project / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(environment.python), "-m", package],
+            cwd=environment.project,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = RunningServer(process, port, log_path)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"server exited with {process.returncode}:\n{server.log()}")
+            try:
+                httpx.get(f"{server.url}/health/live", timeout=1.0)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"server did not answer in time:\n{server.log()}"
+                    ) from None
+                time.sleep(0.1)
+        yield server
+    finally:
+        stop(process)
+
+
+# How a server process may end after a SIGTERM it handled: uvicorn re-raises the signal once it
+# has shut down gracefully, the others exit 0.
+GRACEFUL_EXIT_CODES = (0, -signal.SIGTERM)
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 20.0) -> int:
+    """SIGTERM, then SIGKILL to the whole process group if it does not exit in time."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return process.returncode
