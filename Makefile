@@ -21,7 +21,7 @@ setup: $(BIN)/apiseed ## Create .venv with apiseed and its development tools
 
 demo: setup ## Generate a FastAPI service with default answers into ./demo-service and start it
 	@if [ -e "$(DEMO_DIR)" ]; then echo "$(DEMO_DIR) exists; remove it or pass DEMO_DIR=other-dir" >&2; exit 1; fi
-	$(BIN)/apiseed new $(DEMO_DIR) --preset fastapi --defaults
+	$(BIN)/apiseed new $(DEMO_DIR) --preset fastapi --defaults -d project_name="Demo Service"
 	cd $(DEMO_DIR) && ../$(BIN)/uv run python -m demo_service
 
 test: setup ## Run the whole test suite in parallel

@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from apiseed.cli import main
 from click.testing import CliRunner, Result
+
+from apiseed.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 ANSWERS_TEMPLATE = "{{ _copier_conf.answers_file }}.jinja"

@@ -54,8 +54,9 @@ def under_a_file(work: Path, template: Path) -> list[str]:
 
 
 def generated(work: Path, template: Path) -> Path:
-    from apiseed.cli import main
     from click.testing import CliRunner
+
+    from apiseed.cli import main
 
     result = CliRunner().invoke(main, ["new", "svc", "--template", str(template)])
     assert result.exit_code == 0, result.output
@@ -78,8 +79,9 @@ def not_generated(work: Path, _template: Path) -> list[str]:
 def not_a_repo(work: Path, template: Path) -> list[str]:
     (work / "svc").mkdir()
     git(template, "archive", "--format=tar", "-o", str(work.parent / "t.tar"), "HEAD")
-    from apiseed.cli import main
     from click.testing import CliRunner
+
+    from apiseed.cli import main
 
     result = CliRunner().invoke(main, ["new", "svc", "--no-git", "--template", str(template)])
     assert result.exit_code == 0, result.output

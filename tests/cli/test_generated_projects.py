@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from apiseed.presets import load_preset
 
 from .conftest import REPO

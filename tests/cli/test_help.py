@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from apiseed import __version__
 
 from .conftest import Run

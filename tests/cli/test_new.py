@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from apiseed import cli, template
 
 from .conftest import REPO, Run, git, snapshot

@@ -8,9 +8,10 @@ import warnings
 from pathlib import Path
 
 import pytest
+from copier import run_copy
+
 from apiseed.presets import load_preset, user_presets_dir
 from apiseed.questionnaire import check_answers, load_questions
-from copier import run_copy
 
 from .conftest import REPO, Run
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from apiseed.updating import find_conflicts
 
 from .conftest import Run, git, snapshot
