@@ -48,6 +48,8 @@ BY_FRAMEWORK = {
         "src/{pkg}/errors.py",
         "src/{pkg}/items/blueprint.py",
         "src/{pkg}/middleware.py",
+        "src/{pkg}/responses.py",
+        "src/{pkg}/validation.py",
     },
 }
 
