@@ -1,0 +1,126 @@
+"""The OpenAPI documents of the FastAPI and the Flask service describe the same API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from openapi_spec_validator import validate
+
+from tests.contract.conftest import Service
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("contract")]
+
+PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+TITLES = {
+    400: "Bad Request",
+    404: "Not Found",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    503: "Service Unavailable",
+}
+# docs/wire-format.md: operation, its success status and schema, its problem responses.
+OPERATIONS = {
+    ("/health/live", "get"): ("getLiveness", "200", "Health", []),
+    ("/health/ready", "get"): ("getReadiness", "200", "Readiness", [503]),
+    ("/api/v1/items", "get"): ("listItems", "200", "ItemPage", [422]),
+    ("/api/v1/items", "post"): ("createItem", "201", "Item", [400, 413, 415, 422]),
+    ("/api/v1/items/{item_id}", "get"): ("getItem", "200", "Item", [404, 422]),
+    ("/api/v1/items/{item_id}", "put"): ("replaceItem", "200", "Item", [400, 404, 413, 415, 422]),
+    ("/api/v1/items/{item_id}", "delete"): ("deleteItem", "204", None, [404, 422]),
+}
+SCHEMAS = {"Health", "Item", "ItemCreate", "ItemPage", "Problem", "Readiness", "ValidationIssue"}
+
+
+@pytest.fixture(scope="module")
+def documents(services: list[Service]) -> dict[str, dict[str, Any]]:
+    found = {}
+    for service in services:
+        response = httpx.get(f"{service.url}/openapi.json")
+        assert response.status_code == 200, service.name
+        assert response.headers["content-type"] == "application/json", service.name
+        found[service.name] = response.json()
+    return found
+
+
+def test_every_document_is_valid_openapi_3_1(documents: dict[str, dict[str, Any]]) -> None:
+    for name, document in documents.items():
+        assert document["openapi"].startswith("3.1."), name
+        assert document["info"] == {"title": "Demo Service", "version": "0.1.0"}, name
+        validate(document)
+
+
+def test_the_documents_describe_the_same_operations(documents: dict[str, dict[str, Any]]) -> None:
+    (_, reference), *others = documents.items()
+    for name, document in others:
+        assert set(document["paths"]) == set(reference["paths"]), name
+        for path, operations in reference["paths"].items():
+            assert set(document["paths"][path]) == set(operations), (name, path)
+            for method, operation in operations.items():
+                # Parameters, request body, responses, operationId, summary, tags: everything.
+                assert document["paths"][path][method] == operation, (name, path, method)
+
+
+def test_the_documents_share_their_schemas(documents: dict[str, dict[str, Any]]) -> None:
+    (_, reference), *others = documents.items()
+    assert set(reference["components"]["schemas"]) == SCHEMAS
+    for name, document in others:
+        assert document["components"]["schemas"] == reference["components"]["schemas"], name
+
+
+def test_the_operations_are_those_of_the_wire_format(documents: dict[str, dict[str, Any]]) -> None:
+    for name, document in documents.items():
+        found = {
+            (path, method): operation
+            for path, operations in document["paths"].items()
+            for method, operation in operations.items()
+        }
+        assert set(found) == set(OPERATIONS), name
+        for key, (operation_id, success, schema, problems) in OPERATIONS.items():
+            operation = found[key]
+            assert operation["operationId"] == operation_id, (name, key)
+            codes = {code for code in operation["responses"] if code >= "400"}
+            assert codes == {str(status) for status in problems}, (name, key)
+            for status in problems:
+                assert operation["responses"][str(status)] == {
+                    "description": TITLES[status],
+                    "content": PROBLEM,
+                }, (name, key, status)
+            content = operation["responses"][success].get("content")
+            if schema is None:
+                assert content is None, (name, key)
+            else:
+                ref = {"$ref": f"#/components/schemas/{schema}"}
+                assert content == {"application/json": {"schema": ref}}, (name, key)
+
+
+def test_the_parameters_of_the_sample_resource(documents: dict[str, dict[str, Any]]) -> None:
+    for name, document in documents.items():
+        listing = document["paths"]["/api/v1/items"]["get"]["parameters"]
+        item = document["paths"]["/api/v1/items/{item_id}"]["get"]["parameters"]
+        body = document["paths"]["/api/v1/items"]["post"]["requestBody"]
+
+        assert [(p["name"], p["in"], p["required"]) for p in listing] == [
+            ("limit", "query", False),
+            ("offset", "query", False),
+        ], name
+        limit = listing[0]["schema"]
+        assert [limit[key] for key in ("type", "minimum", "maximum", "default")] == [
+            "integer",
+            1,
+            100,
+            20,
+        ], name
+        assert [(p["name"], p["in"], p["required"]) for p in item] == [("item_id", "path", True)], (
+            name
+        )
+        assert body["required"] is True, name
+        schema_ref = {"$ref": "#/components/schemas/ItemCreate"}
+        assert body["content"] == {"application/json": {"schema": schema_ref}}, name
+
+
+def test_the_documents_leave_out_their_own_routes(documents: dict[str, dict[str, Any]]) -> None:
+    for name, document in documents.items():
+        assert not {"/openapi.json", "/docs", "/redoc"} & set(document["paths"]), name
