@@ -169,7 +169,7 @@ def new(
     """
     from apiseed import scaffold
     from apiseed import template as templates
-    from apiseed.questionnaire import check_answers, load_questions, parse_data_options
+    from apiseed.questionnaire import check_answers, load_questions_at, parse_data_options
 
     if not str(dest).strip():
         raise click.BadParameter("must not be empty", param_hint="DEST")
@@ -177,7 +177,11 @@ def new(
     chosen = _preset_for(preset, preset_file)
     data_given = parse_data_options(data)
     source = templates.resolve_template(template)
-    questions = load_questions(source.local_dir) if source.local_dir else None
+    questions = (
+        load_questions_at(source.local_dir, templates.rendered_ref(source, vcs_ref))
+        if source.local_dir
+        else None
+    )
 
     answers: dict[str, Any] = {}
     origins: dict[str, str] = {}

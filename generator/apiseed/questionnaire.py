@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from apiseed import gitops
 from apiseed.errors import ApiseedError, UsageProblem
 
 _TRUE = {"true", "yes", "y", "on", "1"}
@@ -63,6 +64,26 @@ def read_yaml(path: Path) -> Any:
         raise YAMLError(f"{path}: {err}") from err
 
 
+def load_questions_at(template_dir: Path, ref: str | None) -> dict[str, Question] | None:
+    """The questions Copier will ask when it renders git `ref` of `template_dir`.
+
+    `ref` None means the working tree. None when `ref` has no copier.yml to read (an unknown
+    ref): Copier then reports the ref itself.
+    """
+    if ref is None:
+        return load_questions(template_dir)
+    import yaml  # type: ignore[import-untyped,unused-ignore]
+
+    for name in ("copier.yml", "copier.yaml"):
+        shown = gitops.run(template_dir, "show", f"{ref}:{name}", check=False)
+        if shown.returncode == 0:
+            try:
+                return _questions_from(yaml.safe_load(shown.stdout) or {})
+            except yaml.YAMLError as err:
+                raise ApiseedError(f"cannot read {name} at {ref}: {err}") from err
+    return None
+
+
 def load_questions(template_dir: Path) -> dict[str, Question]:
     """The questions of the copier.yml in `template_dir`, in file order."""
     for name in ("copier.yml", "copier.yaml"):
@@ -75,6 +96,10 @@ def load_questions(template_dir: Path) -> dict[str, Question]:
         data = read_yaml(path) or {}
     except (OSError, YAMLError) as err:
         raise ApiseedError(f"cannot read the template's questions from {path}: {err}") from err
+    return _questions_from(data)
+
+
+def _questions_from(data: Mapping[str, Any]) -> dict[str, Question]:
     questions: dict[str, Question] = {}
     for key, details in data.items():
         if str(key).startswith("_"):

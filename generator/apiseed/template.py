@@ -88,3 +88,28 @@ def version_notes(template: TemplateSource, vcs_ref: str | None) -> list[str]:
             "from it. Commit (and tag) the template to get an updatable project."
         ]
     return []
+
+
+def rendered_ref(template: TemplateSource, vcs_ref: str | None) -> str | None:
+    """The git ref Copier will render from a local repository, or None for its working tree.
+
+    The questions are checked against the copier.yml of that ref, not of the working tree: an
+    older release may ask questions the working tree has renamed.
+    """
+    folder = template.local_dir
+    if folder is None or not gitops.is_repo_root(folder):
+        return None
+    if vcs_ref is not None:
+        return None if vcs_ref == "HEAD" else vcs_ref
+    tags = [tag for tag in gitops.tags(folder) if _PEP440_TAG.match(tag)]
+    if not tags:
+        return None
+    from packaging.version import InvalidVersion, Version
+
+    def version(tag: str) -> Version:
+        try:
+            return Version(tag)
+        except InvalidVersion:
+            return Version("0")
+
+    return max(tags, key=version)

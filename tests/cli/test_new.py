@@ -205,6 +205,24 @@ def test_vcs_ref_picks_a_template_version(run: Run, template: Path, isolated: Pa
     assert "v2" not in (isolated / "old" / "README.md").read_text()
 
 
+def test_answers_are_checked_against_the_rendered_version(
+    run: Run, template: Path, isolated: Path
+) -> None:
+    # Release 0.2.0 renames `docker`; 0.1.0 and a preset that answers `docker` still go together.
+    copier_yml = template / "copier.yml"
+    copier_yml.write_text(copier_yml.read_text().replace("\ndocker:\n", "\ndockerfile:\n"))
+    git(template, "commit", "--quiet", "-am", "Rename docker to dockerfile")
+    git(template, "tag", "0.2.0")
+
+    pinned = run("new", "old", "--template", template, "--vcs-ref", "0.1.0", "--preset", "fastapi")
+    latest = run("new", "new", "--template", template, "--preset", "fastapi")
+
+    assert pinned.exit_code == 0, pinned.output
+    assert answers(isolated / "old")["docker"] is True
+    assert latest.exit_code == 2
+    assert 'unknown question "docker"' in latest.output
+
+
 def test_dirty_template_notes(run: Run, template: Path) -> None:
     (template / "copier.yml").write_text((template / "copier.yml").read_text() + "\n# wip\n")
     ignored = run("new", "a", "--template", template)
