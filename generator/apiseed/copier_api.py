@@ -70,8 +70,10 @@ def copier_errors(
             warnings.simplefilter("ignore")
             yield
     except errors.UnsafeTemplateError as err:
+        # Copier's message ends with advice for its own CLI; keep what it found, give ours.
+        found = str(err).split(" If you trust", 1)[0]
         raise TrustRequired(
-            f"{err} Re-run with --trust if you trust the template's source."
+            f"{found} Re-run with --trust if you trust the template's source."
         ) from err
     except errors.CopierAnswersInterrupt as err:
         raise click.Abort() from err
