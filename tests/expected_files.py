@@ -54,7 +54,7 @@ BY_FRAMEWORK = {
 }
 
 BY_SERVER = {
-    "gunicorn": {"gunicorn.conf.py"},
+    "gunicorn": {"src/{pkg}/gunicorn_conf.py"},
 }
 
 DOCKER = {"Dockerfile", ".dockerignore"}
