@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import copier
 import pytest
 
 from tests.cases import FRAMEWORKS
@@ -41,27 +40,6 @@ def test_switching_framework_is_refused_and_changes_nothing(project: Path) -> No
     assert "apiseed new" in result.stderr
     assert snapshot(project) == before
     assert git(project, "status", "--porcelain") == ""
-
-
-def test_plain_copier_update_refuses_a_framework_switch_too(project: Path) -> None:
-    framework = answers(project)["framework"]
-    before = snapshot(project)
-
-    with pytest.raises(ValueError, match="switching framework on update is not supported"):
-        copier.run_update(
-            project,
-            data={"framework": OTHER[framework]},
-            # The release it was made from: 1.1.0's migration would rewrite the answers first.
-            vcs_ref=OLD,
-            defaults=True,
-            overwrite=True,
-            unsafe=True,
-            quiet=True,
-            settings=copier.Settings(),
-        )
-
-    assert snapshot(project) == before
-    assert answers(project)["framework"] == framework
 
 
 def test_a_release_with_migrations_needs_trust(project: Path) -> None:
