@@ -1,0 +1,54 @@
+"""The baseline: the Flask app a careful user would write by hand for the same three routes.
+
+Same pydantic models and the same in-memory repository as the generated service, the same
+status codes and `Location` header, and the layout the service contract asks for (one blueprint
+per resource); no middleware, problem details, request id or access log.
+"""
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request
+from pydantic import ValidationError
+
+from benchmarks.apps import ITEMS_PATH, generated_module
+
+_schemas = generated_module("items.schemas")
+_repository = generated_module("items.repository")
+_probes = generated_module("probes")
+
+Item: Any = _schemas.Item
+ItemCreate: Any = _schemas.ItemCreate
+Health: Any = _probes.Health
+JSON = "application/json"
+
+
+def create_app() -> Flask:
+    app = Flask(__name__)
+    repository = _repository.ItemRepository()
+    health = Blueprint("health", __name__, url_prefix="/health")
+    items = Blueprint("items", __name__, url_prefix=ITEMS_PATH)
+
+    @health.get("/live")
+    def live() -> Response:
+        return Response(Health().model_dump_json(), mimetype=JSON)
+
+    @items.post("")
+    def create_item() -> Response:
+        try:
+            data = ItemCreate.model_validate(request.get_json())
+        except ValidationError as error:
+            return Response(error.json(include_input=False), status=422, mimetype=JSON)
+        item = repository.add(data)
+        headers = {"Location": f"{ITEMS_PATH}/{item.id}"}
+        return Response(item.model_dump_json(), status=201, headers=headers, mimetype=JSON)
+
+    @items.get("/<int:item_id>")
+    def get_item(item_id: int) -> Response:
+        item = repository.get(item_id)
+        if item is None:
+            return Response(f'{{"detail":"Item {item_id} not found"}}', 404, mimetype=JSON)
+        return Response(item.model_dump_json(), mimetype=JSON)
+
+    app.register_blueprint(health)
+    app.register_blueprint(items)
+    return app
