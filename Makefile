@@ -8,7 +8,7 @@ DEMO_DIR ?= demo-service
 # Pass extra pytest arguments with `make test PYTEST_ARGS="-m 'not slow'"`.
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast lint clean
+.PHONY: setup demo test test-fast lint bench bench-quick clean
 
 $(BIN)/apiseed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ test: setup ## Run the whole test suite in parallel
 
 test-fast: setup ## The quick subset: no rendered project's tests, linters or servers
 	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow" $(PYTEST_ARGS)
+
+bench: setup ## The whole benchmark (about 12 min; needs wrk): benchmarks/README.md
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+bench-quick: setup ## The benchmark's quick mode (under 2 min)
+	$(BIN)/python -m benchmarks --quick $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check generator tests benchmarks

@@ -35,14 +35,14 @@ CASES = [
         "fastapi-uvicorn-py314",
         {"project_name": "Inventory 3000", "python_version": "3.14", "docker": False},
     ),
-    Case("flask-gunicorn-defaults", {"project_name": "Demo Service", "framework": "flask"}),
+    Case("flask-granian-defaults", {"project_name": "Demo Service", "framework": "flask"}),
     Case(
-        "flask-granian-unicode",
+        "flask-gunicorn-unicode",
         {
             "project_name": "Café Ünïcode API",
             "package_name": "cafe_api",
             "framework": "flask",
-            "server": "granian",
+            "server": "gunicorn",
             "python_version": "3.13",
             "docker": False,
         },

@@ -38,13 +38,13 @@ def test_new_with_preset_and_data(run: Run, shared_template: Path, isolated: Pat
     assert result.exit_code == 0, result.output
     recorded = answers(isolated / "svc")
     assert recorded["framework"] == "flask"
-    assert recorded["server"] == "gunicorn"
+    assert recorded["server"] == "granian"
     assert recorded["docker"] is True
     assert recorded["project_name"] == "Billing API"
     assert recorded["package_name"] == "billing_api"
     assert recorded["_src_path"] == str(shared_template)
     assert recorded["_commit"] == "0.1.0"
-    assert "Created Billing API (flask on gunicorn)" in result.stdout
+    assert "Created Billing API (flask on granian)" in result.stdout
     assert "Initialized a git repository" in result.stdout
     assert "cd svc" in result.stdout
     assert "uv run python -m billing_api" in result.stdout
@@ -113,7 +113,7 @@ def test_inside_an_existing_repository_skips_git_init(
 def test_pretend_writes_nothing(run: Run, shared_template: Path, isolated: Path) -> None:
     result = run("new", "svc", "--pretend", "--preset", "flask", "--template", shared_template)
     assert result.exit_code == 0, result.output
-    assert "Would create svc (flask on gunicorn)" in result.stdout
+    assert "Would create svc (flask on granian)" in result.stdout
     assert "  .copier-answers.yml" in result.stdout
     assert "Would run git init" in result.stdout
     assert list(isolated.iterdir()) == []

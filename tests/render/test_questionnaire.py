@@ -65,7 +65,7 @@ def test_server_defaults_follow_the_framework(tmp_path: Path) -> None:
     fastapi = recorded_answers(render(tmp_path / "a", {"framework": "fastapi"}))
     flask = recorded_answers(render(tmp_path / "b", {"framework": "flask"}))
 
-    assert (fastapi["server"], flask["server"]) == ("uvicorn", "gunicorn")
+    assert (fastapi["server"], flask["server"]) == ("uvicorn", "granian")
 
 
 def test_python_version_defaults_to_the_oldest_supported(tmp_path: Path) -> None:
