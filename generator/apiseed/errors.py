@@ -44,3 +44,10 @@ class TrustRequired(ApiseedError):
     """The template would run code (tasks, migrations, extensions) and was not trusted."""
 
     exit_code = EXIT_TRUST
+
+
+def indented_list(paths: list[str], limit: int = 20) -> str:
+    """Paths for an error message, one per indented line, at most `limit` of them."""
+    shown = "".join(f"\n  {path}" for path in paths[:limit])
+    more = f"\n  … and {len(paths) - limit} more" if len(paths) > limit else ""
+    return shown + more

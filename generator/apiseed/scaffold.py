@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from apiseed import __version__, copier_api, gitops
-from apiseed.errors import ApiseedError, UsageProblem
+from apiseed.errors import ApiseedError, UsageProblem, indented_list
 from apiseed.questionnaire import YAMLError, read_yaml
 from apiseed.template import TemplateSource
 
@@ -233,11 +233,9 @@ def create(request: NewRequest) -> NewResult:
         if exists:
             to_write, result.identical, collisions = _plan_merge(project, dest)
             if collisions:
-                shown = "\n  ".join(collisions[:20])
-                more = f"\n  … and {len(collisions) - 20} more" if len(collisions) > 20 else ""
                 raise ApiseedError(
                     f"{dest} already holds files the project would replace; nothing was "
-                    f"written. Move them away or choose another folder:\n  {shown}{more}"
+                    f"written. Move them away or choose another folder:{indented_list(collisions)}"
                 )
             result.written = to_write
             if not request.pretend:

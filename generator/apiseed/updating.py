@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from apiseed import copier_api, gitops
-from apiseed.errors import ApiseedError
+from apiseed.errors import ApiseedError, indented_list
 from apiseed.questionnaire import YAMLError, check_answers, load_questions, read_yaml
 from apiseed.scaffold import ANSWERS_FILE
 from apiseed.template import resolve_template
@@ -60,11 +60,9 @@ def _check_start(path: Path) -> None:
         )
     dirty = gitops.dirty_files(path)
     if dirty:
-        shown = "\n  ".join(dirty[:20])
-        more = f"\n  … and {len(dirty) - 20} more" if len(dirty) > 20 else ""
         raise ApiseedError(
             f"{path} has uncommitted changes; commit or stash them first, so the update "
-            f"can be reviewed and undone:\n  {shown}{more}"
+            f"can be reviewed and undone:{indented_list(dirty)}"
         )
 
 
