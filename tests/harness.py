@@ -46,6 +46,15 @@ def recorded_answers(project: Path) -> dict[str, Any]:
     return answers
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (except .git/) with its content, to prove nothing was lost."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(folder).parts
+    }
+
+
 def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for a generated project's tools: nothing of this repository's venv."""
     env = {

@@ -115,12 +115,3 @@ def run() -> Run:
         return result
 
     return invoke
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` with its content (to prove nothing was lost)."""
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and ".git" not in path.relative_to(folder).parts
-    }

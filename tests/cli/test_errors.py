@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Run, git, snapshot
+from tests.harness import snapshot
+
+from .conftest import Run, git
 
 Setup = Callable[[Path, Path], list[str]]
 

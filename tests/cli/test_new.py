@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from apiseed import cli, template
+from tests.harness import snapshot
 
-from .conftest import REPO, Run, git, snapshot
+from .conftest import REPO, Run, git
 
 FULL_ANSWERS = [
     "-d", "project_name=Billing API",

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from apiseed.updating import find_conflicts
+from tests.harness import snapshot
 
-from .conftest import Run, git, snapshot
+from .conftest import Run, git
 
 
 def readme(template: Path) -> Path:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import copier
-import yaml
 from click.testing import CliRunner, Result
 
 from apiseed.cli import main
@@ -174,17 +173,3 @@ def update(flow: str, project: Path, *extra: str) -> Update:
             settings=copier.Settings(),
         )
     return Update(0)
-
-
-def answers(project: Path) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    return data
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` (except .git/) with its content."""
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and ".git" not in path.relative_to(folder).parts
-    }

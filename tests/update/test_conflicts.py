@@ -12,6 +12,7 @@ import pytest
 
 from apiseed.updating import find_conflicts
 from tests.cases import FRAMEWORKS
+from tests.harness import recorded_answers as answers
 
 from .conftest import Once
 from .project import (
@@ -19,7 +20,6 @@ from .project import (
     README_NOTES,
     USER_ROUTER_DOCSTRING,
     Update,
-    answers,
     conflicting_edit,
     generate,
     update,

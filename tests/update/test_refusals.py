@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from tests.cases import FRAMEWORKS
+from tests.harness import recorded_answers as answers
+from tests.harness import snapshot
 
-from .project import answers, cli, generate, snapshot
+from .project import cli, generate
 from .release import OLD, git
 
 OTHER = {"fastapi": "flask", "flask": "fastapi"}

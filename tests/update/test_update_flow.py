@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.cases import FRAMEWORKS
+from tests.harness import recorded_answers as answers
 
 from .conftest import Once
-from .project import FLOWS, Update, answers, edit_like_a_user, generate, router, update
+from .project import FLOWS, Update, edit_like_a_user, generate, router, update
 from .release import CONTRIBUTING, NEW, OLD, ROUTER_DOCSTRING, git, template_files
 
 
