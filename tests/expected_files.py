@@ -11,11 +11,18 @@ COMMON = {
     "src/{pkg}/__init__.py",
     "src/{pkg}/__main__.py",
     "src/{pkg}/app.py",
+    "src/{pkg}/docs.py",
+    "src/{pkg}/errors.py",
+    "src/{pkg}/headers.py",
     "src/{pkg}/health.py",
     "src/{pkg}/items/__init__.py",
     "src/{pkg}/items/repository.py",
     "src/{pkg}/items/schemas.py",
     "src/{pkg}/logs.py",
+    "src/{pkg}/memory.py",
+    "src/{pkg}/middleware.py",
+    "src/{pkg}/openapi.py",
+    "src/{pkg}/pagination.py",
     "src/{pkg}/probes.py",
     "src/{pkg}/problem.py",
     "src/{pkg}/py.typed",
@@ -38,17 +45,11 @@ COMMON = {
 
 BY_FRAMEWORK = {
     "fastapi": {
-        "src/{pkg}/docs.py",
-        "src/{pkg}/errors.py",
         "src/{pkg}/items/router.py",
-        "src/{pkg}/middleware.py",
     },
     "flask": {
-        "src/{pkg}/docs.py",
-        "src/{pkg}/errors.py",
+        "src/{pkg}/api.py",
         "src/{pkg}/items/blueprint.py",
-        "src/{pkg}/middleware.py",
-        "src/{pkg}/responses.py",
         "src/{pkg}/validation.py",
     },
 }

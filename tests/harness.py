@@ -125,11 +125,11 @@ def build_environment(project: Path) -> ProjectEnvironment:
     python = venv / "bin" / "python"
     install = [UV, "pip", "install", "--quiet", "--python", str(python)]
     if interpreter:
-        run([*install, "-e", ".[dev]"], project, env)
+        run([*install, "-e", ".", "--group", "dev"], project, env)
     else:
         # requires-python excludes this interpreter: install what pyproject.toml asks for and
         # put src/ on the path, so its tools and tests still run against the rendered code.
-        run([*install, "-r", "pyproject.toml", "--extra", "dev"], project, env)
+        run([*install, "-r", "pyproject.toml", "--group", "dev"], project, env)
         env["PYTHONPATH"] = str(project / "src")
         env["MYPYPATH"] = str(project / "src")
     env["VIRTUAL_ENV"] = str(venv)

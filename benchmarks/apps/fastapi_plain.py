@@ -32,13 +32,13 @@ def create_app() -> FastAPI:
 
     @items.post("", status_code=status.HTTP_201_CREATED, response_model=Item)
     async def create_item(data: ItemCreate, response: Response) -> Any:
-        item = repository.add(data)
+        item = await repository.add(data)
         response.headers["Location"] = f"{ITEMS_PATH}/{item.id}"
         return item
 
     @items.get("/{item_id}", response_model=Item)
     async def get_item(item_id: int) -> Any:
-        item = repository.get(item_id)
+        item = await repository.get(item_id)
         if item is None:
             raise HTTPException(status_code=404, detail=f"Item {item_id} not found")
         return item

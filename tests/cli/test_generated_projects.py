@@ -54,7 +54,10 @@ def test_generated_project_passes_its_own_tests(preset: str, isolated: Path) -> 
     python = dest / ".venv" / "bin" / "python"
     env_args = ["--python", sys.executable]
     _run([_uv(), "venv", "--quiet", *env_args, str(dest / ".venv")], cwd=dest)
-    _run([_uv(), "pip", "install", "--quiet", "--python", str(python), "-e", ".[dev]"], cwd=dest)
+    _run(
+        [_uv(), "pip", "install", "--quiet", "--python", str(python), "-e", ".", "--group", "dev"],
+        cwd=dest,
+    )
     result = subprocess.run(
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=dest,

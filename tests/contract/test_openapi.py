@@ -82,7 +82,12 @@ def test_the_operations_are_those_of_the_wire_format(documents: dict[str, dict[s
             operation = found[key]
             assert operation["operationId"] == operation_id, (name, key)
             codes = {code for code in operation["responses"] if code >= "400"}
-            assert codes == {str(status) for status in problems}, (name, key)
+            assert codes == {str(status) for status in problems} | {"default"}, (name, key)
+            # 405 and 500, which any operation may answer, are the shared default response.
+            assert operation["responses"]["default"] == {
+                "description": "Any other error",
+                "content": PROBLEM,
+            }, (name, key)
             for status in problems:
                 assert operation["responses"][str(status)] == {
                     "description": TITLES[status],
@@ -119,6 +124,20 @@ def test_the_parameters_of_the_sample_resource(documents: dict[str, dict[str, An
         assert body["required"] is True, name
         schema_ref = {"$ref": "#/components/schemas/ItemCreate"}
         assert body["content"] == {"application/json": {"schema": schema_ref}}, name
+
+
+def test_the_schemas_say_exactly_what_is_accepted(documents: dict[str, dict[str, Any]]) -> None:
+    for name, document in documents.items():
+        item = document["components"]["schemas"]["ItemCreate"]["properties"]
+        created = document["paths"]["/api/v1/items"]["post"]["responses"]["201"]
+
+        assert item["name"]["minLength"] == 1, name
+        assert item["name"]["maxLength"] == 100, name
+        # Not whitespace only: the name is stored stripped, and must still hold something.
+        assert item["name"]["pattern"].startswith("[^\t\n"), name
+        assert item["price"]["exclusiveMinimum"] == 0, name
+        assert item["tags"]["maxItems"] == 10, name
+        assert created["headers"]["Location"]["schema"] == {"type": "string"}, name
 
 
 def test_the_documents_leave_out_their_own_routes(documents: dict[str, dict[str, Any]]) -> None:

@@ -97,6 +97,8 @@ def issue(loc: list[str | int], msg: str, error_type: str) -> dict[str, Any]:
     return {"loc": loc, "msg": msg, "type": error_type}
 
 
+# The characters Python's str.strip() removes: a name must hold something else.
+WHITESPACE = "".join(char for char in map(chr, range(0x10000)) if char.isspace())
 INT_PARSING = "Input should be a valid integer, unable to parse string as an integer"
 FIELD_REQUIRED = "Field required"
 
@@ -113,7 +115,7 @@ def test_liveness(services: list[Service]) -> None:
 def test_readiness(services: list[Service]) -> None:
     answer = exchange(services, "GET", "/health/ready")
 
-    assert answer == Answer(200, JSON, None, None, b'{"status":"ok","checks":{"items":"ok"}}')
+    assert answer == Answer(200, JSON, None, None, b'{"status":"ok","checks":{}}')
 
 
 def test_the_item_lifecycle(services: list[Service]) -> None:
@@ -154,17 +156,30 @@ def test_a_client_request_id_is_echoed(services: list[Service]) -> None:
         assert response.json()["request_id"] == "contract-1", service.name
 
 
-def test_an_unusable_request_id_is_replaced(services: list[Service]) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("x-request-id", "x" * 129)],
+        [("x-request-id", "one,two")],
+        [("x-request-id", "one"), ("x-request-id", "two")],
+    ],
+    ids=["too-long", "comma", "repeated"],
+)
+def test_an_unusable_request_id_is_replaced(
+    services: list[Service], headers: list[tuple[str, str]]
+) -> None:
     for service in services:
-        response = httpx.get(f"{service.url}/health/live", headers={"x-request-id": "x" * 129})
+        response = httpx.get(f"{service.url}/health/live", headers=headers)
 
-        assert len(response.headers["x-request-id"]) == 32, service.name
+        made = response.headers["x-request-id"]
+        assert len(made) == 32, service.name
+        assert made not in {"one", "two", "one,two"}, service.name
 
 
 # --- the error table -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/nowhere", f"{ITEMS}/", "/api/v1"])
+@pytest.mark.parametrize("path", ["/nowhere", f"{ITEMS}/", "/api/v1", "/api//v1/items"])
 def test_unknown_path_is_404(services: list[Service], path: str) -> None:
     answer = exchange(services, "GET", path)
 
@@ -194,9 +209,19 @@ def test_wrong_method_is_405_with_allow(
     )
 
 
+MALFORMED = {
+    "truncated": b'{"name": ',
+    "nested-too-deep": b"[" * 100_000 + b"]" * 100_000,
+    "not-utf-8": b'{"name": "\xff", "price": 1}',
+}
+
+
+@pytest.mark.parametrize("body", MALFORMED.values(), ids=MALFORMED.keys())
 @pytest.mark.parametrize(("method", "path"), [("POST", ITEMS), ("PUT", f"{ITEMS}/1")])
-def test_malformed_json_is_400(services: list[Service], method: str, path: str) -> None:
-    answer = exchange(services, method, path, content=b'{"name": ', headers={"content-type": JSON})
+def test_malformed_json_is_400(
+    services: list[Service], method: str, path: str, body: bytes
+) -> None:
+    answer = exchange(services, method, path, content=body, headers={"content-type": JSON})
 
     detail = "Request body is not valid JSON"
     assert answer == Answer(400, PROBLEM, None, None, problem(400, "Bad Request", detail, path))
@@ -268,6 +293,19 @@ def test_a_declared_body_over_the_limit_is_413_before_it_is_sent(services: list[
     )
 
 
+def test_a_routing_error_comes_before_the_body_limit(services: list[Service]) -> None:
+    request = (
+        f"DELETE {ITEMS} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {10 * LIMIT}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    answer = raw_exchange(services, request)
+
+    detail = "Method DELETE is not allowed here"
+    assert answer == Answer(
+        405, PROBLEM, "GET, HEAD, POST", None, problem(405, "Method Not Allowed", detail, ITEMS)
+    )
+
+
 def test_a_chunked_body_over_the_limit_is_413(services: list[Service]) -> None:
     chunk = b"x" * 65536
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(LIMIT // len(chunk) + 2))
@@ -318,6 +356,39 @@ VALIDATION_CASES = [
         ],
         id="body-types",
     ),
+    pytest.param(
+        "POST",
+        ITEMS,
+        {"json": {"name": "\u00a0\u3000 ", "price": 1}},
+        [
+            issue(
+                ["body", "name"],
+                "String should match pattern '[^" + WHITESPACE + "]'",
+                "string_pattern_mismatch",
+            )
+        ],
+        id="name-of-whitespace",
+    ),
+    pytest.param(
+        "POST",
+        ITEMS,
+        {"json": {"name": f" {'x' * 100} ", "price": 1}},
+        [issue(["body", "name"], "String should have at most 100 characters", "string_too_long")],
+        id="name-too-long-as-sent",
+    ),
+    *[
+        pytest.param(
+            "POST",
+            ITEMS,
+            {
+                "content": b'{"name": "x", "price": ' + number + b"}",
+                "headers": {"content-type": JSON},
+            },
+            [issue(["body", "price"], "Input should be a finite number", "finite_number")],
+            id=f"price-{number.decode()}",
+        )
+        for number in (b"1e999", b"-1e999", b"NaN", b"Infinity")
+    ],
     pytest.param(
         "POST",
         ITEMS,

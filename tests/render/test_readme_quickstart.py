@@ -35,7 +35,7 @@ def test_the_two_readme_commands_run_the_service_and_its_tests(case: Case, tmp_p
     package = recorded_answers(project)["package_name"]
     serve_command, test_command = quickstart_commands((project / "README.md").read_text())
     assert serve_command == f"uv run python -m {package}"
-    assert test_command == "uv run --extra dev pytest"
+    assert test_command == "uv run pytest"
     env = clean_environment({"PATH": f"{Path(UV).parent}{os.pathsep}{os.environ['PATH']}"})
 
     output = run(shlex.split(test_command), project, env)

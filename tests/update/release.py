@@ -34,8 +34,8 @@ ROUTER_DOCSTRING = '"""The items endpoints: the pattern to copy for your own res
 CONTRIBUTING = (
     "# Contributing to {{ project_name }}\n"
     "\n"
-    "Run `uv run --extra dev pytest`, `uv run --extra dev ruff check .` and\n"
-    "`uv run --extra dev mypy` before you open a pull request.\n"
+    "Run `uv run pytest`, `uv run ruff check .` and `uv run mypy` before you open a\n"
+    "pull request.\n"
 )
 PYTEST_PIN = re.compile(r'"pytest~=(\d+)\.(\d+)"')
 # The Python running Copier runs the migration, so it works wherever Copier does.
