@@ -17,35 +17,50 @@ class Case:
     def framework(self) -> str:
         return str(self.answers.get("framework", "fastapi"))
 
+    @property
+    def database(self) -> str:
+        return str(self.answers.get("database", "none"))
+
 
 CASES = [
     Case("fastapi-uvicorn-defaults", {"project_name": "Demo Service"}),
     Case(
-        "fastapi-granian-unicode",
+        "fastapi-granian-postgresql-unicode",
         {
             "project_name": "Démo Sérvice Ærø",
             "project_slug": "billing-api-2",
             "package_name": "billing_core",
             "server": "granian",
             "python_version": "3.12",
+            "database": "postgresql",
             "docker": False,
         },
     ),
     Case(
-        "fastapi-uvicorn-py314",
-        {"project_name": "Inventory 3000", "python_version": "3.14", "docker": False},
+        "fastapi-uvicorn-sqlite-py314",
+        {
+            "project_name": "Inventory 3000",
+            "python_version": "3.14",
+            "database": "sqlite",
+            "docker": False,
+        },
     ),
     Case("flask-granian-defaults", {"project_name": "Demo Service", "framework": "flask"}),
     Case(
-        "flask-gunicorn-unicode",
+        "flask-gunicorn-sqlite-unicode",
         {
             "project_name": "Café Ünïcode API",
             "package_name": "cafe_api",
             "framework": "flask",
             "server": "gunicorn",
             "python_version": "3.13",
+            "database": "sqlite",
             "docker": False,
         },
+    ),
+    Case(
+        "flask-granian-postgresql",
+        {"project_name": "Stock Keeper", "framework": "flask", "database": "postgresql"},
     ),
 ]
 

@@ -19,7 +19,6 @@ COMMON = {
     "src/{pkg}/items/repository.py",
     "src/{pkg}/items/schemas.py",
     "src/{pkg}/logs.py",
-    "src/{pkg}/memory.py",
     "src/{pkg}/middleware.py",
     "src/{pkg}/openapi.py",
     "src/{pkg}/pagination.py",
@@ -40,6 +39,7 @@ COMMON = {
     "tests/test_openapi.py",
     "tests/test_production_server.py",
     "tests/test_request_id.py",
+    "tests/test_server.py",
     "tests/test_settings.py",
 }
 
@@ -60,10 +60,24 @@ BY_SERVER = {
 
 DOCKER = {"Dockerfile", ".dockerignore"}
 
+IN_MEMORY = {"src/{pkg}/memory.py"}
+DATABASE = {
+    "src/{pkg}/database.py",
+    "src/{pkg}/items/models.py",
+    "src/{pkg}/migrations/__init__.py",
+    "src/{pkg}/migrations/env.py",
+    "src/{pkg}/migrations/script.py.mako",
+    "src/{pkg}/migrations/versions/apiseed_0001_create_items.py",
+    "src/{pkg}/models.py",
+    "tests/test_database.py",
+    "tests/test_migrations.py",
+}
+
 
 def expected_files(answers: dict[str, Any]) -> set[str]:
     """The relative paths a render with these (complete) answers must contain."""
     paths = COMMON | BY_FRAMEWORK[answers["framework"]] | BY_SERVER.get(answers["server"], set())
     if answers["docker"]:
         paths |= DOCKER
+    paths |= IN_MEMORY if answers.get("database", "none") == "none" else DATABASE
     return {path.format(pkg=answers["package_name"]) for path in paths}

@@ -85,6 +85,7 @@ def test_user_preset_listed_with_its_path_and_extends(run: Run, user_presets: Pa
     assert answers == {
         "framework": "fastapi",
         "server": "uvicorn",
+        "database": "postgresql",
         "docker": False,
         "author_name": "Team Rocket",
     }

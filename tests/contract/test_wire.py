@@ -113,9 +113,15 @@ def test_liveness(services: list[Service]) -> None:
 
 
 def test_readiness(services: list[Service]) -> None:
-    answer = exchange(services, "GET", "/health/ready")
+    in_memory = [service for service in services if service.database == "none"]
+    with_database = [service for service in services if service.database != "none"]
 
-    assert answer == Answer(200, JSON, None, None, b'{"status":"ok","checks":{}}')
+    assert exchange(in_memory, "GET", "/health/ready") == Answer(
+        200, JSON, None, None, b'{"status":"ok","checks":{}}'
+    )
+    assert exchange(with_database, "GET", "/health/ready") == Answer(
+        200, JSON, None, None, b'{"status":"ok","checks":{"database":"ok"}}'
+    )
 
 
 def test_the_item_lifecycle(services: list[Service]) -> None:

@@ -5,7 +5,7 @@ One xdist group per case: its environment is built once, on one worker, and shar
 
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -15,10 +15,8 @@ from tests.cases import CASES, Case
 from tests.harness import (
     GRACEFUL_EXIT_CODES,
     ProjectEnvironment,
-    build_environment,
     production_server,
     recorded_answers,
-    render,
     run,
     stop,
 )
@@ -30,14 +28,11 @@ CASE_PARAMS = [
 ]
 
 
-@pytest.fixture(scope="module", params=CASE_PARAMS)
+@pytest.fixture(params=CASE_PARAMS)
 def project(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ProjectEnvironment]:
-    case: Case = request.param
-    destination = tmp_path_factory.mktemp(case.id) / "project"
-    render(destination, case.answers)
-    yield build_environment(destination)
+    request: pytest.FixtureRequest, built_project: Callable[[Case], ProjectEnvironment]
+) -> ProjectEnvironment:
+    return built_project(request.param)
 
 
 def test_ruff_check_passes_as_rendered(project: ProjectEnvironment) -> None:
