@@ -121,7 +121,7 @@ CASES = [
          'preset file "nope.toml" does not exist'),
     Case("preset-toml-error", preset_file("[answers\n"), 2, "is not valid TOML"),
     Case("preset-unknown-top-key", preset_file('framework = "flask"\n'), 2,
-         "unknown top-level key(s) framework; allowed: description, extends, answers "
+         "unknown top-level key(s) framework; allowed: description, extends, template, vcs_ref, answers "
          "(put answers under an [answers] table)"),
     Case("preset-unknown-key", preset_file("[answers]\nframwork = 'flask'\n"), 2,
          'preset "team" (', ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +32,19 @@ def answers(project: Path) -> dict[str, object]:
     return data
 
 
-def test_new_with_preset_and_data(run: Run, shared_template: Path, isolated: Path) -> None:
+def uv_on_path(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `uv` resolvable on PATH (a stub: apiseed only looks it up)."""
+    folder.mkdir()
+    stub = folder / "uv"
+    stub.write_text("#!/bin/sh\nexit 0\n")
+    stub.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
+def test_new_with_preset_and_data(
+    run: Run, shared_template: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uv_on_path(isolated.parent / "bin", monkeypatch)
     result = run(
         "new", "svc", "--preset", "flask", "-d", "project_name=Billing API",
         "--template", shared_template,
@@ -50,11 +63,28 @@ def test_new_with_preset_and_data(run: Run, shared_template: Path, isolated: Pat
     assert "cd svc" in result.stdout
     assert "uv run python -m billing_api" in result.stdout
     assert "uv run --extra dev pytest" in result.stdout
+    assert "uv.lock: commit it" in result.stdout
     # One commit holding everything, and a clean tree: ready for `apiseed update`.
     assert git(isolated / "svc", "log", "--format=%s").strip().startswith("Generate billing-api")
     assert git(isolated / "svc", "status", "--porcelain") == ""
     # Nothing but the project is left next to it (no staging folder).
     assert sorted(p.name for p in isolated.iterdir()) == ["svc"]
+
+
+def test_next_steps_without_uv_use_a_venv_and_pip(
+    run: Run, shared_template: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    only_git = isolated.parent / "bin"
+    only_git.mkdir()
+    (only_git / "git").symlink_to(shutil.which("git") or "/usr/bin/git")
+    monkeypatch.setenv("PATH", str(only_git))
+    result = run("new", "svc", "-d", "project_name=Billing API", "--template", shared_template)
+    assert result.exit_code == 0, result.output
+    steps = result.stdout.split("Next steps:")[1]
+    assert "python -m venv .venv && . .venv/bin/activate" in steps
+    assert "pip install -e '.[dev]'" in steps
+    assert "python -m billing_api" in steps
+    assert "uv" not in steps
 
 
 def test_data_wins_over_preset(run: Run, shared_template: Path, isolated: Path) -> None:
