@@ -98,6 +98,9 @@ def copier_errors(
     """
     from copier import errors
 
+    # Copier runs git through plumbum; a failing git command raises this OSError subclass.
+    from plumbum import ProcessExecutionError
+
     try:
         with warnings.catch_warnings():
             # DirtyLocalWarning & co. are replaced by apiseed's own notes (template.py).
@@ -124,6 +127,10 @@ def copier_errors(
         raise UsageProblem(_reword(str(err), answers or {}, origins or {})) from err
     except errors.CopierError as err:
         raise ApiseedError(f"Copier failed: {err}") from err
+    except ProcessExecutionError as err:
+        command = " ".join(str(arg) for arg in err.argv)
+        detail = str(err.stderr or err.stdout).strip()
+        raise ApiseedError(f"Copier's `{command}` failed: {detail}") from err
     except OSError as err:
         where = f" {err.filename}" if err.filename else ""
         raise ApiseedError(f"cannot write{where}: {err.strerror or err}") from err

@@ -335,3 +335,37 @@ def test_installed_command_runs() -> None:
     )
     assert result.returncode == 0
     assert "fastapi-minimal" in result.stdout
+
+
+def test_a_dest_the_enclosing_repository_ignores_gets_its_own(
+    run: Run, shared_template: Path, isolated: Path
+) -> None:
+    # `make demo` in a clone of apiseed: demo-service/ is in apiseed's .gitignore.
+    git(isolated, "init", "--quiet")
+    (isolated / ".gitignore").write_text("/demo-service/\n")
+    result = run("new", "demo-service", "--template", shared_template)
+    assert result.exit_code == 0, result.output
+    assert (isolated / "demo-service" / ".git").is_dir()
+    assert git(isolated / "demo-service", "status", "--porcelain") == ""
+    assert "inside the git repository" not in result.stderr
+
+
+def test_a_folder_name_the_template_refuses_is_not_the_default(
+    run: Run, shared_template: Path, isolated: Path
+) -> None:
+    result = run("new", 'say "hi"', "--template", shared_template)
+    assert result.exit_code == 0, result.output
+    assert answers(isolated / 'say "hi"')["project_name"] == "My Service"  # copier.yml's
+    assert 'the folder name "say "hi"" is not a valid project_name' in result.stderr
+    assert "must not contain double quotes" in result.stderr
+
+
+def test_an_untagged_template_renders_head_without_copiers_warning(
+    run: Run, template: Path, isolated: Path
+) -> None:
+    git(template, "tag", "--delete", "0.1.0")
+    result = run("new", "svc", "--template", template)
+    assert result.exit_code == 0, result.output
+    assert "No git tags" not in result.output
+    commit = str(answers(isolated / "svc")["_commit"])
+    assert git(template, "rev-parse", "--short", "HEAD").strip().startswith(commit[:7])
