@@ -112,13 +112,21 @@ class VersionStore:
         """Environment that makes git read `url` from the store, and keeps Copier's mirror
         of it apart from the user's own Copier cache.
 
-        The variables are added after any `GIT_CONFIG_COUNT` entries already set.
+        The settings are added after any `GIT_CONFIG_COUNT` entries already set.
         """
-        index = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
-        return {
-            "GIT_CONFIG_COUNT": str(index + 1),
-            f"GIT_CONFIG_KEY_{index}": f"url.{self.path}.insteadOf",
-            f"GIT_CONFIG_VALUE_{index}": url,
-            # Copier keeps a mirror of every remote template; this one mirrors the store.
-            "COPIER_CACHE_DIR": str(cache_dir() / "copier"),
+        settings = {
+            f"url.{self.path}.insteadOf": url,
+            # Copier fetches and commits in throw-away repositories (5 template checkouts
+            # per update): git's automatic maintenance after each costs a process and
+            # finds nothing worth doing there.
+            "maintenance.auto": "false",
+            "gc.auto": "0",
         }
+        first = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+        env = {"GIT_CONFIG_COUNT": str(first + len(settings))}
+        for index, (key, value) in enumerate(settings.items(), start=first):
+            env[f"GIT_CONFIG_KEY_{index}"] = key
+            env[f"GIT_CONFIG_VALUE_{index}"] = value
+        # Copier keeps a mirror of every remote template; this one mirrors the store.
+        env["COPIER_CACHE_DIR"] = str(cache_dir() / "copier")
+        return env
