@@ -256,8 +256,7 @@ def next_steps(package: str, *, uv: bool) -> list[tuple[str, str]]:
             ("uv run --extra dev pytest", "run its tests"),
         ]
     return [
-        ("python -m venv .venv && . .venv/bin/activate", "an environment for the project"),
-        ("pip install -e '.[dev]'", "the project and its development tools"),
+        ("python -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]'", ""),
         (f"python -m {package}", "start the service on http://127.0.0.1:8000"),
         ("pytest", "run its tests"),
     ]
@@ -293,7 +292,7 @@ def _report_new(result: NewResult, pretend: bool) -> None:
     uv = shutil.which("uv") is not None
     steps = [(f"cd {_cd_hint(result.dest)}", "")]
     steps += next_steps(answers.get("package_name", "<package>"), uv=uv)
-    width = max(len(command) for command, _ in steps) + 2
+    width = max(len(command) for command, why in steps if why) + 2
     click.echo("\nNext steps:")
     for command, why in steps:
         click.echo(f"  {command:<{width}}# {why}" if why else f"  {command}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from apiseed import cli, template
-from tests.harness import snapshot
+from tests.harness import render, snapshot
 
 from .conftest import REPO, Run, git
 
@@ -369,3 +370,17 @@ def test_an_untagged_template_renders_head_without_copiers_warning(
     assert "No git tags" not in result.output
     commit = str(answers(isolated / "svc")["_commit"])
     assert git(template, "rev-parse", "--short", "HEAD").strip().startswith(commit[:7])
+
+
+@pytest.mark.parametrize("framework", ["fastapi", "flask"])
+def test_next_steps_are_the_generated_readmes_quickstart(framework: str, tmp_path: Path) -> None:
+    """The CLI prints the commands of the README it just generated: uv's, or pip's."""
+    project = render(tmp_path / "project", {"project_name": "Billing API", "framework": framework})
+    quickstart = (project / "README.md").read_text().split("## Quickstart", 1)[1].split("\n## ")[0]
+    blocks = [
+        [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+        for block in re.findall(r"```bash\n(.*?)```", quickstart, re.S)
+    ]
+    with_uv = [command for command, _ in cli.next_steps("billing_api", uv=True)]
+    with_pip = [command for command, _ in cli.next_steps("billing_api", uv=False)]
+    assert blocks[:2] == [with_uv, with_pip]
