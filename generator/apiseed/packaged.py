@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from apiseed import __version__
@@ -37,6 +38,7 @@ def packaged_template() -> PackagedTemplate | None:
     return PackagedTemplate(TEMPLATE_DIR, __version__, published_url())
 
 
+@cache
 def published_url() -> str:
     """The git URL of the published template repository, from the package's metadata."""
     from importlib.metadata import PackageNotFoundError, metadata
