@@ -75,13 +75,15 @@ def record_published_source(answers_file: Path, url: str, version: str) -> None:
     """
     import yaml  # type: ignore[import-untyped,unused-ignore]
 
+    from apiseed.questionnaire import parse_yaml
+
     text = answers_file.read_text(encoding="utf-8")
-    before = yaml.safe_load(text)
+    before = parse_yaml(text, str(answers_file))
     entries = yaml.safe_dump(
         {"_commit": version, "_src_path": url}, allow_unicode=True, default_flow_style=False
     )
     updated, found = _SRC_PATH_ENTRY.subn(lambda _match: entries, _COMMIT_ENTRY.sub("", text))
-    after = yaml.safe_load(updated) if found == 1 else None
+    after = parse_yaml(updated, str(answers_file)) if found == 1 else None
     expected = {**before, "_commit": version, "_src_path": url} if before else None
     if after != expected:
         raise ApiseedError(
