@@ -122,7 +122,9 @@ def init_and_commit(path: Path, message: str) -> None:
     """`git init` and one commit of everything in `path` (a fresh, apiseed-only folder)."""
     run(path, "init", "--quiet")
     run(path, "add", "--all")
-    run(path, *_missing_identity(path), "commit", "--quiet", "-m", message)
+    # A fresh repository needs none of git's automatic maintenance (a process after commit).
+    no_maintenance = ("-c", "maintenance.auto=false")
+    run(path, *no_maintenance, *_missing_identity(path), "commit", "--quiet", "-m", message)
 
 
 def ignores(root: Path, folder: Path) -> bool:
