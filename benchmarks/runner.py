@@ -196,6 +196,7 @@ def run(config: Config, command: str, keep: bool = False) -> dict[str, Any]:
                 config.generation_runs,
                 config.update_presets,
                 config.update_runs,
+                from_checkout=config.mode == "full",
             )
         if {"serving", "tests"} & set(config.parts):
             results["serving"], results["test_suite"] = [], {}

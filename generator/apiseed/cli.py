@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,13 +22,10 @@ from apiseed.errors import ApiseedError
 if TYPE_CHECKING:
     from apiseed.presets import Preset
     from apiseed.questionnaire import Question
+    from apiseed.scaffold import NewRequest, NewResult
 
 # Heavier modules (presets, questionnaire, scaffold) are imported inside the commands too:
 # `--help` and `--version` need none of them.
-
-# Same shape as copier.yml's project_name validator: values outside it are not offered as
-# a default (the user is then asked, or the template's default applies).
-_MAX_NAME = 60
 
 
 def _interactive() -> bool:
@@ -68,8 +66,26 @@ trust_option = click.option(
 )
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from apiseed.template import describe_default_template
+
+    click.echo(f"apiseed, version {__version__}")
+    click.echo(describe_default_template())
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="apiseed")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show apiseed's version and the template version it carries, and exit.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show the cause of errors in detail.")
 def main(verbose: bool) -> None:
     """Generate Flask or FastAPI services from the apiseed template, and update them."""
@@ -80,21 +96,18 @@ def main(verbose: bool) -> None:
 
 
 def _default_answers(questions: dict[str, Question], dest: Path) -> dict[str, Any]:
-    """Defaults that depend on where apiseed runs: the folder name and the Python."""
+    """Defaults that depend on where apiseed runs: the folder name and the Python.
+
+    The folder name is only offered: the template's validator decides whether it is a
+    valid project_name (scaffold.py falls back to the template's default if not).
+    """
     defaults: dict[str, Any] = {}
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     question = questions.get("python_version")
     if question is not None and question.choices is not None and python in question.choices:
         defaults["python_version"] = python
-    name = dest.name
-    if (
-        "project_name" in questions
-        and name
-        and len(name) <= _MAX_NAME
-        and name.isprintable()
-        and not any(char in name for char in '"\\')
-    ):
-        defaults["project_name"] = name
+    if "project_name" in questions and dest.name:
+        defaults["project_name"] = dest.name
     return defaults
 
 
@@ -140,7 +153,8 @@ def _cd_hint(dest: Path) -> str:
 @click.option(
     "--template",
     metavar="SRC",
-    help="Template folder or git URL (default: $APISEED_TEMPLATE, else apiseed's own).",
+    help="Template folder or git URL (default: $APISEED_TEMPLATE, the preset's or "
+    "configuration file's, else the one apiseed carries).",
 )
 @vcs_ref_option
 @click.option("--no-git", is_flag=True, help="Do not run git init and the first commit.")
@@ -168,21 +182,49 @@ def new(
     terminal and without --defaults, the questions left open are asked.
     """
     from apiseed import scaffold
-    from apiseed import template as templates
-    from apiseed.questionnaire import check_answers, load_questions_at, parse_data_options
 
     if not str(dest).strip():
         raise click.BadParameter("must not be empty", param_hint="DEST")
-    dest = dest.expanduser().absolute()
-    chosen = _preset_for(preset, preset_file)
-    data_given = parse_data_options(data)
-    source = templates.resolve_template(template)
-    questions = (
-        load_questions_at(source.local_dir, templates.rendered_ref(source, vcs_ref))
-        if source.local_dir
-        else None
+    request = _new_request(
+        dest.expanduser().absolute(),
+        _preset_for(preset, preset_file),
+        parse_data(data),
+        template=template,
+        vcs_ref=vcs_ref,
+        ask=not defaults and _interactive(),
+        options={"trust": trust, "force": force, "git": not no_git, "pretend": pretend},
     )
+    for message in request.plan.notes:
+        _note(message)
+    _report_new(scaffold.create(request), pretend)
 
+
+def parse_data(data: tuple[str, ...]) -> dict[str, str]:
+    from apiseed.questionnaire import parse_data_options
+
+    return parse_data_options(data)
+
+
+def _new_request(
+    dest: Path,
+    chosen: Preset | None,
+    data_given: dict[str, str],
+    *,
+    template: str | None,
+    vcs_ref: str | None,
+    ask: bool,
+    options: dict[str, bool],
+) -> NewRequest:
+    """Everything `apiseed new` will do, checked before anything is written."""
+    from apiseed import scaffold
+    from apiseed import template as templates
+    from apiseed.questionnaire import check_answers, load_questions_at
+
+    source = templates.resolve_template(template, chosen.template if chosen else None)
+    plan = templates.plan_render(source, vcs_ref)
+    questions = (
+        load_questions_at(plan.questions_dir, plan.questions_ref) if plan.questions_dir else None
+    )
     answers: dict[str, Any] = {}
     origins: dict[str, str] = {}
     for values, origin in (
@@ -192,31 +234,35 @@ def new(
         checked = check_answers(values, questions, origin) if questions is not None else values
         answers.update(checked)
         origins.update(dict.fromkeys(checked, origin))
-    user_defaults = _default_answers(questions, dest) if questions is not None else {}
-
     # Refuse a bad DEST before saying anything about the template.
-    scaffold.check_destination(dest, force)
-    for message in templates.version_notes(source, vcs_ref):
-        _note(message)
-    result = scaffold.create(
-        scaffold.NewRequest(
-            dest=dest,
-            template=source,
-            data=answers,
-            user_defaults=user_defaults,
-            origins=origins,
-            ask=not defaults and _interactive(),
-            vcs_ref=vcs_ref,
-            trust=trust,
-            force=force,
-            git=not no_git,
-            pretend=pretend,
-        )
+    scaffold.check_destination(dest, options["force"])
+    return scaffold.NewRequest(
+        dest=dest,
+        plan=plan,
+        data=answers,
+        user_defaults=_default_answers(questions, dest) if questions is not None else {},
+        origins=origins,
+        ask=ask,
+        **options,
     )
-    _report_new(result, pretend)
 
 
-def _report_new(result: Any, pretend: bool) -> None:
+def next_steps(package: str, *, uv: bool) -> list[tuple[str, str]]:
+    """The generated README's commands to start the service and run its tests, each with
+    what it does: uv's when uv is installed, else a virtual environment and pip."""
+    if uv:
+        return [
+            (f"uv run python -m {package}", "start the service on http://127.0.0.1:8000"),
+            ("uv run pytest", "run its tests"),
+        ]
+    return [
+        ("python -m venv .venv && . .venv/bin/activate && pip install -e . --group dev", ""),
+        (f"python -m {package}", "start the service on http://127.0.0.1:8000"),
+        ("pytest", "run its tests"),
+    ]
+
+
+def _report_new(result: NewResult, pretend: bool) -> None:
     answers = result.answers
     what = (
         f"{answers.get('project_name', result.dest.name)} "
@@ -243,13 +289,15 @@ def _report_new(result: Any, pretend: bool) -> None:
         )
     for message in result.notes:
         _note(message)
-    package = answers.get("package_name", "<package>")
+    uv = shutil.which("uv") is not None
+    steps = [(f"cd {_cd_hint(result.dest)}", "")]
+    steps += next_steps(answers.get("package_name", "<package>"), uv=uv)
+    width = max(len(command) for command, why in steps if why) + 2
     click.echo("\nNext steps:")
-    click.echo(f"  cd {_cd_hint(result.dest)}")
-    run = f"uv run python -m {package}"
-    width = max(len(run), len("uv run --extra dev pytest")) + 2
-    click.echo(f"  {run:<{width}}# start the service on http://127.0.0.1:8000")
-    click.echo(f"  {'uv run --extra dev pytest':<{width}}# run its tests")
+    for command, why in steps:
+        click.echo(f"  {command:<{width}}# {why}" if why else f"  {command}")
+    if uv:
+        click.echo("The first `uv run` writes uv.lock: commit it, it pins what you tested.")
 
 
 # ---------------------------------------------------------------------------- presets
@@ -320,12 +368,11 @@ def update(
     PATH must be a committed git work tree. Afterwards review `git diff` and commit; when
     the merge leaves conflicts, they are listed and the exit code is 1.
     """
-    from apiseed.questionnaire import parse_data_options
     from apiseed.updating import update_project
 
     result = update_project(
         path,
-        data=parse_data_options(data),
+        data=parse_data(data),
         ask=not defaults and _interactive(),
         vcs_ref=vcs_ref,
         trust=trust,

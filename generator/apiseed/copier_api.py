@@ -7,6 +7,7 @@ Copier is imported inside the functions: importing it takes about 0.3 s, and
 from __future__ import annotations
 
 import json
+import os
 import re
 import warnings
 from collections.abc import Iterator, Mapping
@@ -53,6 +54,39 @@ def problem_key(error: BaseException) -> str | None:
     return match["key"] if match else None
 
 
+def problem_reason(error: BaseException) -> str:
+    """What the template's validator said about the answer a re-worded error is about."""
+    message = str(error.__cause__ or "")
+    match = _QUESTION.match(message) or _CHOICE.match(message)
+    return match["why"].strip() if match else message
+
+
+@contextmanager
+def git_environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """Extra environment for the git commands Copier runs, for one call only.
+
+    Copier runs git through plumbum, whose environment is a copy of `os.environ` taken when
+    plumbum is imported; `local.env(...)` is plumbum's own way to change it for a while.
+    `os.environ` is set too, for what Copier reads itself (COPIER_CACHE_DIR).
+    """
+    if not variables:
+        yield
+        return
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        from plumbum import local
+
+        with local.env(**variables):
+            yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @contextmanager
 def copier_errors(
     answers: Mapping[str, Any] | None = None, origins: Mapping[str, str] | None = None
@@ -63,6 +97,9 @@ def copier_errors(
     its own errors for the rest; the order of the clauses matters (subclasses first).
     """
     from copier import errors
+
+    # Copier runs git through plumbum; a failing git command raises this OSError subclass.
+    from plumbum import ProcessExecutionError
 
     try:
         with warnings.catch_warnings():
@@ -90,6 +127,10 @@ def copier_errors(
         raise UsageProblem(_reword(str(err), answers or {}, origins or {})) from err
     except errors.CopierError as err:
         raise ApiseedError(f"Copier failed: {err}") from err
+    except ProcessExecutionError as err:
+        command = " ".join(str(arg) for arg in err.argv)
+        detail = str(err.stderr or err.stdout).strip()
+        raise ApiseedError(f"Copier's `{command}` failed: {detail}") from err
     except OSError as err:
         where = f" {err.filename}" if err.filename else ""
         raise ApiseedError(f"cannot write{where}: {err.strerror or err}") from err
@@ -106,11 +147,12 @@ def render(
     trust: bool,
     origins: Mapping[str, str],
     pretend: bool = False,
+    git_env: Mapping[str, str] | None = None,
 ) -> None:
     """Render the template into `dst` (a fresh folder apiseed owns)."""
     from copier import run_copy
 
-    with copier_errors(data, origins):
+    with copier_errors(data, origins), git_environment(git_env or {}):
         run_copy(
             src,
             dst,
@@ -133,11 +175,12 @@ def update(
     vcs_ref: str | None,
     trust: bool,
     origins: Mapping[str, str],
+    git_env: Mapping[str, str] | None = None,
 ) -> None:
     """Bring the project at `path` up to the template (Copier's 3-way merge)."""
     from copier import run_update
 
-    with copier_errors(data, origins):
+    with copier_errors(data, origins), git_environment(git_env or {}):
         run_update(
             path,
             data=dict(data),

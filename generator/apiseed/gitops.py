@@ -5,8 +5,11 @@ Copier itself is driven through its Python API; git is a plain command-line tool
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from apiseed.errors import ApiseedError
@@ -14,17 +17,33 @@ from apiseed.errors import ApiseedError
 # Used only when the user has no identity configured, so the first commit cannot fail.
 FALLBACK_NAME = "apiseed"
 FALLBACK_EMAIL = "apiseed@localhost"
+# Copier's own shortcuts and the URL forms git accepts: anything else is a local path.
+_URL = re.compile(r"^([a-z][a-z0-9+.-]*://|git@|gh:|gl:|git\+)", re.IGNORECASE)
+
+
+def is_url(src: str) -> bool:
+    return bool(_URL.match(src))
 
 
 def available() -> bool:
     return shutil.which("git") is not None
 
 
-def run(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run git in `cwd`; a failure becomes an ApiseedError carrying git's own words."""
+def run(
+    cwd: Path, *args: str, check: bool = True, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run git in `cwd`; a failure becomes an ApiseedError carrying git's own words.
+
+    `env` adds variables to the environment.
+    """
     try:
         result = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, **env} if env else None,
         )
     except OSError as err:
         raise ApiseedError(f"cannot run git: {err}") from err
@@ -82,23 +101,38 @@ def tags(path: Path) -> list[str]:
     return run(path, "tag", "--list").stdout.split()
 
 
-def _has_identity(path: Path) -> tuple[bool, bool]:
-    name = run(path, "config", "user.name", check=False).stdout.strip()
-    email = run(path, "config", "user.email", check=False).stdout.strip()
-    return bool(name), bool(email)
+def _missing_identity(path: Path) -> list[str]:
+    """`-c` options for the parts of the commit identity the user has not configured."""
+    configured = run(path, "config", "--get-regexp", r"^user\.(name|email)$", check=False)
+    have = {
+        key
+        for key, _, value in (line.partition(" ") for line in configured.stdout.splitlines())
+        if value.strip()
+    }
+    fallback = {"user.name": FALLBACK_NAME, "user.email": FALLBACK_EMAIL}
+    return [
+        arg
+        for key, value in fallback.items()
+        if key not in have
+        for arg in ("-c", f"{key}={value}")
+    ]
 
 
 def init_and_commit(path: Path, message: str) -> None:
     """`git init` and one commit of everything in `path` (a fresh, apiseed-only folder)."""
     run(path, "init", "--quiet")
     run(path, "add", "--all")
-    identity: list[str] = []
-    has_name, has_email = _has_identity(path)
-    if not has_name:
-        identity += ["-c", f"user.name={FALLBACK_NAME}"]
-    if not has_email:
-        identity += ["-c", f"user.email={FALLBACK_EMAIL}"]
-    run(path, *identity, "commit", "--quiet", "-m", message)
+    # A fresh repository needs none of git's automatic maintenance (a process after commit).
+    no_maintenance = ("-c", "maintenance.auto=false")
+    run(path, *no_maintenance, *_missing_identity(path), "commit", "--quiet", "-m", message)
+
+
+def ignores(root: Path, folder: Path) -> bool:
+    """Whether the repository at `root` ignores `folder` (which need not exist yet)."""
+    relative = folder.resolve().relative_to(root).as_posix()
+    # The trailing slash lets a directory pattern (`/demo-service/`) match a folder that
+    # is not there yet.
+    return run(root, "check-ignore", "--quiet", "--", f"{relative}/", check=False).returncode == 0
 
 
 def unmerged_files(path: Path) -> list[str]:

@@ -1,7 +1,8 @@
 """Presets: named sets of answers, stored as TOML.
 
-A preset file holds a `description`, an optional `extends` (the name of another preset)
-and an `[answers]` table. Built-in presets ship inside this package; user presets live in
+A preset file holds a `description`, an optional `extends` (the name of another preset),
+optionally the `template` (and `vcs_ref`) it is meant for, and an `[answers]` table.
+Built-in presets ship inside this package; user presets live in
 `$XDG_CONFIG_HOME/apiseed/presets/*.toml` (`~/.config/...` when unset) and shadow a
 built-in preset of the same name. Checking the answers against the template's questions is
 `questionnaire.py`'s job: this module only reads and combines files.
@@ -9,17 +10,17 @@ built-in preset of the same name. Checking the answers against the template's qu
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from apiseed.config import TemplateSetting, config_home, template_setting
 from apiseed.errors import UsageProblem
 
 BUILTIN = "built-in"
-_TOP_LEVEL_KEYS = ("description", "extends", "answers")
+_TOP_LEVEL_KEYS = ("description", "extends", "template", "vcs_ref", "answers")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Preset:
     extends: str | None = None
     # The presets this one was built from, nearest first, for `presets show`.
     chain: tuple[str, ...] = field(default=())
+    # The template the preset names (its own, else the nearest preset it extends).
+    template: TemplateSetting | None = None
 
     @property
     def label(self) -> str:
@@ -44,10 +47,7 @@ class Preset:
 
 def user_presets_dir() -> Path:
     """Where user presets live, following the XDG base-directory rules."""
-    config_home = os.environ.get("XDG_CONFIG_HOME", "")
-    # The XDG spec says to ignore a relative value.
-    base = Path(config_home) if os.path.isabs(config_home) else Path.home() / ".config"
-    return base / "apiseed" / "presets"
+    return config_home() / "presets"
 
 
 def _builtin_files() -> dict[str, str]:
@@ -76,6 +76,7 @@ class _Raw:
     answers: dict[str, Any]
     extends: str | None
     source: str
+    template: TemplateSetting | None
 
 
 def _parse(name: str, text: str, source: str) -> _Raw:
@@ -102,7 +103,10 @@ def _parse(name: str, text: str, source: str) -> _Raw:
         raise UsageProblem(f'{where}: "extends" must be the name of another preset')
     if not isinstance(answers, dict):
         raise UsageProblem(f'{where}: "answers" must be a table ([answers])')
-    return _Raw(name, description.strip(), answers, extends, source)
+    # A relative template path is relative to the preset's own file.
+    base = Path(source).parent if source != BUILTIN else Path.cwd()
+    template = template_setting(data, where, base)
+    return _Raw(name, description.strip(), answers, extends, source, template)
 
 
 def _read_user(path: Path) -> str:
@@ -160,6 +164,7 @@ def _resolve(raw: _Raw) -> Preset:
         source=raw.source,
         extends=raw.extends,
         chain=tuple(f"{layer.name} ({layer.source})" for layer in layers[1:]),
+        template=next((layer.template for layer in layers if layer.template), None),
     )
 
 

@@ -51,17 +51,25 @@ class YAMLError(Exception):
     """A YAML file apiseed reads (copier.yml, an answers file) is malformed."""
 
 
-def read_yaml(path: Path) -> Any:
-    """The YAML document in `path` (copier.yml, an answers file)."""
-    # PyYAML comes with Copier (its type stubs are a separate package, hence the ignore);
-    # imported here so that `--help` does not pay for it.
+def parse_yaml(text: str, where: str) -> Any:
+    """A YAML document (copier.yml, an answers file), parsed by libyaml when PyYAML has it.
+
+    The C parser is about ten times faster than the pure-Python one: copier.yml is read on
+    every `apiseed new`. PyYAML is imported here so that `--help` does not pay for it (its
+    type stubs are a separate package, hence the ignore).
+    """
     import yaml  # type: ignore[import-untyped,unused-ignore]
 
-    text = path.read_text(encoding="utf-8")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as err:
-        raise YAMLError(f"{path}: {err}") from err
+        raise YAMLError(f"{where}: {err}") from err
+
+
+def read_yaml(path: Path) -> Any:
+    """The YAML document in `path` (copier.yml, an answers file)."""
+    return parse_yaml(path.read_text(encoding="utf-8"), str(path))
 
 
 def load_questions_at(template_dir: Path, ref: str | None) -> dict[str, Question] | None:
@@ -72,15 +80,13 @@ def load_questions_at(template_dir: Path, ref: str | None) -> dict[str, Question
     """
     if ref is None:
         return load_questions(template_dir)
-    import yaml  # type: ignore[import-untyped,unused-ignore]
-
     for name in ("copier.yml", "copier.yaml"):
         shown = gitops.run(template_dir, "show", f"{ref}:{name}", check=False)
         if shown.returncode == 0:
             try:
-                return _questions_from(yaml.safe_load(shown.stdout) or {})
-            except yaml.YAMLError as err:
-                raise ApiseedError(f"cannot read {name} at {ref}: {err}") from err
+                return _questions_from(parse_yaml(shown.stdout, f"{name} at {ref}") or {})
+            except YAMLError as err:
+                raise ApiseedError(f"cannot read {err}") from err
     return None
 
 

@@ -12,16 +12,16 @@ import filecmp
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
-from contextlib import suppress
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from apiseed import __version__, copier_api, gitops
 from apiseed.errors import ApiseedError, UsageProblem, indented_list
 from apiseed.questionnaire import YAMLError, read_yaml
-from apiseed.template import TemplateSource
+from apiseed.template import RenderPlan
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -29,13 +29,12 @@ ANSWERS_FILE = ".copier-answers.yml"
 @dataclass(frozen=True)
 class NewRequest:
     dest: Path
-    template: TemplateSource
+    plan: RenderPlan
     data: Mapping[str, Any]
     user_defaults: Mapping[str, Any]
     # Where each key of `data` came from, for error messages.
     origins: Mapping[str, str]
     ask: bool
-    vcs_ref: str | None
     trust: bool
     force: bool
     git: bool
@@ -81,7 +80,9 @@ def _git_plan(request: NewRequest) -> tuple[bool, str | None]:
     if not gitops.available():
         return False, "git is not installed: skipped git init; `apiseed update` needs git."
     root = gitops.worktree_root(request.dest)
-    if root is not None:
+    # A folder the enclosing repository ignores (`make demo`'s demo-service/ in a clone of
+    # apiseed) can never be committed there: it gets its own repository.
+    if root is not None and not gitops.ignores(root, request.dest):
         return False, (
             f"{request.dest} is inside the git repository {root}: skipped git init; "
             "commit the new files there before running `apiseed update`."
@@ -167,6 +168,22 @@ def _read_answers(project: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _render(request: NewRequest, project: Path, *, ask: bool, pretend: bool = False) -> None:
+    plan = request.plan
+    copier_api.render(
+        plan.src,
+        project,
+        data=request.data,
+        user_defaults=request.user_defaults,
+        ask=ask,
+        vcs_ref=plan.vcs_ref,
+        trust=request.trust,
+        origins=request.origins,
+        pretend=pretend,
+        git_env=plan.git_env,
+    )
+
+
 def _prevalidate(request: NewRequest) -> None:
     """Before prompting, check the given answers with Copier's validators (a pretend run).
 
@@ -174,32 +191,70 @@ def _prevalidate(request: NewRequest) -> None:
     """
     with tempfile.TemporaryDirectory(prefix="apiseed-check-") as scratch:
         try:
-            copier_api.render(
-                request.template.src,
-                Path(scratch) / "project",
-                data=request.data,
-                user_defaults=request.user_defaults,
-                ask=False,
-                vcs_ref=request.vcs_ref,
-                trust=request.trust,
-                origins=request.origins,
-                pretend=True,
-            )
+            _render(request, Path(scratch) / "project", ask=False, pretend=True)
         except UsageProblem as err:
             key = copier_api.problem_key(err)
             if key is None or key in request.data:
                 raise
 
 
-def create(request: NewRequest) -> NewResult:
-    """Generate the project for `request`; all or nothing."""
-    dest = request.dest
-    exists = check_destination(dest, request.force)
-    had_files = exists and any(dest.iterdir())
-    do_git, git_note = _git_plan(request)
-    if request.ask:
-        _prevalidate(request)
+def _stage(request: NewRequest, project: Path) -> list[str]:
+    """Render the project into `project`; the notes the user should read about it.
 
+    The folder-name default for `project_name` is only a suggestion: when the template's
+    validator refuses it, the template's own default is used instead.
+    """
+    try:
+        _render(request, project, ask=request.ask)
+    except UsageProblem as err:
+        suggested = request.user_defaults.get("project_name")
+        if copier_api.problem_key(err) != "project_name" or suggested is None:
+            raise
+        shutil.rmtree(project, ignore_errors=True)
+        defaults = {k: v for k, v in request.user_defaults.items() if k != "project_name"}
+        _render(replace(request, user_defaults=defaults), project, ask=request.ask)
+        return [
+            f'the folder name "{suggested}" is not a valid project_name '
+            f"({copier_api.problem_reason(err)}); the template's default was used: pass "
+            "-d project_name=NAME to choose one"
+        ]
+    if request.plan.record_as is not None:
+        from apiseed.packaged import record_published_source
+
+        url, version = request.plan.record_as
+        record_published_source(project / ANSWERS_FILE, url, version)
+    return []
+
+
+def _place(request: NewRequest, project: Path, result: NewResult, *, had_files: bool) -> None:
+    """Move the staged project to DEST: rename it, or add its files beside DEST's own."""
+    dest = request.dest
+    if not dest.exists():
+        result.written = _walk(project)
+        if not request.pretend:
+            os.rename(project, dest)
+        return
+    to_write, result.identical, collisions = _plan_merge(project, dest)
+    if collisions:
+        raise ApiseedError(
+            f"{dest} already holds files the project would replace; nothing was "
+            f"written. Move them away or choose another folder:{indented_list(collisions)}"
+        )
+    result.written = to_write
+    if not request.pretend:
+        _merge_into(project, dest, to_write)
+    if result.git_committed and had_files:
+        result.notes.append(
+            f"{dest} also holds files apiseed did not write; they are not committed. "
+            "Commit or remove them before running `apiseed update`."
+        )
+
+
+@contextmanager
+def _staging_folder(request: NewRequest) -> Iterator[Path]:
+    """A fresh folder to render into, next to DEST (same filesystem, so the final move is
+    a rename); removed afterwards, with DEST's parents if apiseed created them and failed."""
+    dest = request.dest
     top_created: Path | None = None
     if request.pretend:
         staging = Path(tempfile.mkdtemp(prefix="apiseed-pretend-"))
@@ -210,51 +265,53 @@ def create(request: NewRequest) -> NewResult:
         except OSError as err:
             _remove_created(top_created)
             raise ApiseedError(f"cannot write in {dest.parent}: {err.strerror}") from err
-    project = staging / "project"
     try:
-        copier_api.render(
-            request.template.src,
-            project,
-            data=request.data,
-            user_defaults=request.user_defaults,
-            ask=request.ask,
-            vcs_ref=request.vcs_ref,
-            trust=request.trust,
-            origins=request.origins,
-        )
-        result = NewResult(dest=dest, answers=_read_answers(project))
-        if git_note:
-            result.notes.append(git_note)
-        if do_git and not request.pretend:
-            slug = result.answers.get("project_slug", dest.name)
-            gitops.init_and_commit(project, f"Generate {slug} with apiseed {__version__}")
-            result.git_committed = True
-        result.git_committed = result.git_committed or (do_git and request.pretend)
-        if exists:
-            to_write, result.identical, collisions = _plan_merge(project, dest)
-            if collisions:
-                raise ApiseedError(
-                    f"{dest} already holds files the project would replace; nothing was "
-                    f"written. Move them away or choose another folder:{indented_list(collisions)}"
-                )
-            result.written = to_write
-            if not request.pretend:
-                _merge_into(project, dest, to_write)
-            if do_git and had_files:
-                result.notes.append(
-                    f"{dest} also holds files apiseed did not write; they are not committed. "
-                    "Commit or remove them before running `apiseed update`."
-                )
-        else:
-            result.written = _walk(project)
-            if not request.pretend:
-                os.rename(project, dest)
+        yield staging
     except BaseException:
         _remove_created(top_created)
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def create(request: NewRequest) -> NewResult:
+    """Generate the project for `request`: stage, commit, place; all or nothing."""
+    dest = request.dest
+    exists = check_destination(dest, request.force)
+    had_files = exists and any(dest.iterdir())
+    do_git, git_note = _git_plan(request)
+    if request.ask:
+        _prevalidate(request)
+    with _staging_folder(request) as staging:
+        project = staging / "project"
+        notes = _stage(request, project)
+        result = NewResult(dest=dest, answers=_read_answers(project), notes=notes)
+        if git_note:
+            result.notes.append(git_note)
+        if do_git and not request.pretend:
+            slug = result.answers.get("project_slug", dest.name)
+            gitops.init_and_commit(project, f"Generate {slug} with apiseed {__version__}")
+        result.git_committed = do_git
+        _place(request, project, result, had_files=had_files)
+    if request.plan.record_as is not None and not request.pretend:
+        result.notes += _keep_template_version(Path(request.plan.src), request.plan.record_as[1])
     return result
+
+
+def _keep_template_version(folder: Path, version: str) -> list[str]:
+    """Keep the packaged template in the version store, so the project can be updated
+    offline after apiseed is upgraded; a failure only costs that."""
+    from apiseed.store import VersionStore
+
+    store = VersionStore()
+    try:
+        store.add(folder, version)
+    except ApiseedError as err:
+        return [
+            f"could not keep template {version} in {store.path} ({err.message}); "
+            "updating this project will need the network"
+        ]
+    return []
 
 
 def _remove_created(top: Path | None) -> None:

@@ -1,29 +1,35 @@
-"""Which template to render, and how to name it so `copier update` finds it again."""
+"""Which template `apiseed new` renders, at which version, and how Copier is given it."""
 
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from apiseed import gitops
-from apiseed.errors import UsageProblem
+from apiseed.config import TemplateSetting, load_config
+from apiseed.errors import ApiseedError, UsageProblem
+from apiseed.packaged import PackagedTemplate, packaged_template
+from apiseed.store import VersionStore
 
 TEMPLATE_ENV = "APISEED_TEMPLATE"
-# Copier's own shortcuts and URL forms: anything else is taken as a local path.
-_REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|git@|gh:|gl:|git\+)", re.IGNORECASE)
-_PEP440_TAG = re.compile(r"^v?\d+(\.\d+)*([._-]?(a|b|rc|post|dev)\.?\d*)*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class TemplateSource:
-    """A template as Copier should receive it."""
+    """A template as the user (or apiseed's defaults) named it."""
 
-    # What Copier gets and records as `_src_path`: an absolute path or a URL.
+    # What Copier records as `_src_path`: an absolute path or a URL.
     src: str
     # The local folder, when the template is one (for reading copier.yml).
     local_dir: Path | None
+    # Where the choice came from, for messages: "--template", a preset, the config file...
+    origin: str
+    # The version the preset or configuration file pins, if any.
+    vcs_ref: str | None = None
+    # Set for the template packaged in apiseed (`src` is then its published URL).
+    packaged: PackagedTemplate | None = None
 
 
 def checkout_root() -> Path | None:
@@ -38,30 +44,122 @@ def checkout_root() -> Path | None:
     return None
 
 
-def resolve_template(option: str | None) -> TemplateSource:
-    """`--template`, else $APISEED_TEMPLATE, else the checkout apiseed runs from."""
-    given = option or os.environ.get(TEMPLATE_ENV) or None
-    if given is None:
-        root = checkout_root()
-        if root is None:
-            raise UsageProblem(
-                "no template to render: apiseed is not running from a checkout of its "
-                f"repository; pass --template URL-OR-PATH or set {TEMPLATE_ENV}"
-            )
-        return TemplateSource(str(root), root)
-    if _REMOTE.match(given):
-        return TemplateSource(given, None)
+def resolve_template(option: str | None, preset: TemplateSetting | None = None) -> TemplateSource:
+    """--template, else $APISEED_TEMPLATE, else the preset's, else the configuration file's,
+    else the checkout apiseed runs from (an editable install), else the packaged template."""
+    if option:
+        return _named(option, "--template")
+    if os.environ.get(TEMPLATE_ENV):
+        return _named(os.environ[TEMPLATE_ENV], f"${TEMPLATE_ENV}")
+    for setting in (preset, load_config()):
+        if setting is not None:
+            return replace(_named(setting.template, setting.origin), vcs_ref=setting.vcs_ref)
+    root = checkout_root()
+    if root is not None:
+        return TemplateSource(str(root), root, f"the apiseed checkout {root}")
+    packaged = packaged_template()
+    if packaged is None:
+        raise UsageProblem(
+            "this apiseed carries no template (its package lacks apiseed/template/): "
+            f"reinstall it, or pass --template URL-OR-PATH or set {TEMPLATE_ENV}"
+        )
+    return TemplateSource(packaged.url, packaged.folder, "the packaged template", None, packaged)
+
+
+def _named(given: str, origin: str) -> TemplateSource:
+    if gitops.is_url(given):
+        return TemplateSource(given, None, origin)
     # Copier records the path as given, and a relative one breaks `copier update` run
     # from anywhere else: make it absolute first.
     folder = Path(given).expanduser().resolve()
     if not folder.is_dir():
-        raise UsageProblem(f'template "{given}" is not a folder (nor a git URL)')
+        raise UsageProblem(f'{origin}: template "{given}" is not a folder (nor a git URL)')
     if not any((folder / name).is_file() for name in ("copier.yml", "copier.yaml")):
-        raise UsageProblem(f'template "{given}" has no copier.yml: is it an apiseed template?')
-    return TemplateSource(str(folder), folder)
+        raise UsageProblem(
+            f'{origin}: template "{given}" has no copier.yml: is it an apiseed template?'
+        )
+    return TemplateSource(str(folder), folder, origin)
 
 
-def version_notes(template: TemplateSource, vcs_ref: str | None) -> list[str]:
+@dataclass(frozen=True)
+class RenderPlan:
+    """How Copier renders a new project, decided before anything is written."""
+
+    # What Copier gets, and the ref it renders (None: Copier's choice, for remote URLs).
+    src: str
+    vcs_ref: str | None
+    # Where the questions are read from: a folder, at a git ref of it (None: the files).
+    questions_dir: Path | None
+    questions_ref: str | None
+    # For the packaged template rendered from its folder (`src`): the (URL, version) the
+    # answers file must name instead of that folder; the folder goes to the version store.
+    record_as: tuple[str, str] | None = None
+    # Environment for Copier's git commands (the version store standing in for a URL).
+    git_env: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+def plan_render(source: TemplateSource, vcs_ref: str | None) -> RenderPlan:
+    ref = vcs_ref or source.vcs_ref
+    if source.packaged is not None:
+        return _packaged_plan(source.packaged, ref)
+    folder = source.local_dir
+    if folder is None or not gitops.is_repo_root(folder):
+        # A URL (Copier picks its latest release) or a plain folder (rendered as it is).
+        return RenderPlan(source.src, ref, folder, None)
+    release = latest_release(gitops.tags(folder))
+    notes = tuple(version_notes(folder, ref, has_release=release is not None))
+    # Name the ref Copier renders ourselves: the same rule as Copier's (the latest PEP 440
+    # release, prereleases left out, else HEAD), without its "no git tags" warning.
+    chosen = ref or release or "HEAD"
+    return RenderPlan(source.src, chosen, folder, None if chosen == "HEAD" else chosen, notes=notes)
+
+
+def _packaged_plan(packaged: PackagedTemplate, ref: str | None) -> RenderPlan:
+    if ref is None or ref == packaged.version:
+        return RenderPlan(
+            str(packaged.folder),
+            None,
+            packaged.folder,
+            None,
+            record_as=(packaged.url, packaged.version),
+        )
+    # Another version than the one installed: render it from git, as `apiseed update` will.
+    store = VersionStore()
+    ensure_stored(store, packaged.url, ref)
+    return RenderPlan(packaged.url, ref, store.path, ref, git_env=store.redirect(packaged.url))
+
+
+def ensure_stored(store: VersionStore, url: str, version: str) -> None:
+    """Make template `version` available in the store, fetching it once if need be."""
+    if store.has(version):
+        return
+    problem = store.fetch(url, version)
+    if problem is not None:
+        raise ApiseedError(
+            f"template {version} is not on this machine (apiseed keeps every version it has "
+            f"installed in {store.path}) and fetching it from {url} failed: {problem}\n"
+            "Connect to the network and run the command again, or pass --vcs-ref with a "
+            "version this machine has."
+        )
+
+
+def latest_release(tags: list[str]) -> str | None:
+    """The tag Copier renders by default: the highest PEP 440 version, not a prerelease."""
+    from packaging.version import InvalidVersion, Version
+
+    releases: list[tuple[Version, str]] = []
+    for tag in tags:
+        try:
+            version = Version(tag)
+        except InvalidVersion:
+            continue
+        if not version.is_prerelease:
+            releases.append((version, tag))
+    return max(releases)[1] if releases else None
+
+
+def version_notes(folder: Path, vcs_ref: str | None, *, has_release: bool) -> list[str]:
     """What a developer should know about which state of a local template is rendered.
 
     Copier renders the latest PEP 440 tag when no --vcs-ref is given (and ignores
@@ -69,12 +167,8 @@ def version_notes(template: TemplateSource, vcs_ref: str | None) -> list[str]:
     tag or `--vcs-ref HEAD` is given. A project made from uncommitted changes records a
     commit that exists only in a throw-away clone, so it cannot be updated later.
     """
-    folder = template.local_dir
-    if folder is None or not gitops.is_repo_root(folder):
-        return []
     dirty = bool(gitops.dirty_files(folder))
-    tags = [tag for tag in gitops.tags(folder) if _PEP440_TAG.match(tag)]
-    if vcs_ref is None and tags:
+    if vcs_ref is None and has_release:
         if dirty:
             return [
                 f"{folder} has uncommitted changes; they are not used, because Copier "
@@ -90,26 +184,12 @@ def version_notes(template: TemplateSource, vcs_ref: str | None) -> list[str]:
     return []
 
 
-def rendered_ref(template: TemplateSource, vcs_ref: str | None) -> str | None:
-    """The git ref Copier will render from a local repository, or None for its working tree.
-
-    The questions are checked against the copier.yml of that ref, not of the working tree: an
-    older release may ask questions the working tree has renamed.
-    """
-    folder = template.local_dir
-    if folder is None or not gitops.is_repo_root(folder):
-        return None
-    if vcs_ref is not None:
-        return None if vcs_ref == "HEAD" else vcs_ref
-    tags = [tag for tag in gitops.tags(folder) if _PEP440_TAG.match(tag)]
-    if not tags:
-        return None
-    from packaging.version import InvalidVersion, Version
-
-    def version(tag: str) -> Version:
-        try:
-            return Version(tag)
-        except InvalidVersion:
-            return Version("0")
-
-    return max(tags, key=version)
+def describe_default_template() -> str:
+    """One line for `apiseed --version`: the template `apiseed new` renders by default."""
+    root = checkout_root()
+    if root is not None:
+        return f"template: the apiseed checkout {root} (editable install)"
+    packaged = packaged_template()
+    if packaged is None:
+        return "template: none packaged (pass --template)"
+    return f"template {packaged.version}, packaged; projects record {packaged.url}"

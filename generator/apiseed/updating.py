@@ -13,9 +13,11 @@ from typing import Any
 
 from apiseed import copier_api, gitops
 from apiseed.errors import ApiseedError, indented_list
+from apiseed.packaged import PackagedTemplate, packaged_template, published_url
 from apiseed.questionnaire import YAMLError, check_answers, load_questions, read_yaml
 from apiseed.scaffold import ANSWERS_FILE
-from apiseed.template import resolve_template
+from apiseed.store import VersionStore
+from apiseed.template import ensure_stored
 
 # Larger files are not scanned for markers (generated projects hold no such files).
 _MAX_SCAN_BYTES = 5_000_000
@@ -60,22 +62,85 @@ def _check_start(path: Path) -> None:
         )
     dirty = gitops.dirty_files(path)
     if dirty:
+        # The first `uv run` of a fresh project writes uv.lock: the usual first dirty file.
+        lock_hint = (
+            "\nuv.lock is uv's lock file: commit it (git add uv.lock && git commit -m "
+            '"Add uv.lock"); it pins the versions you tested.'
+            if "uv.lock" in dirty
+            else ""
+        )
         raise ApiseedError(
             f"{path} has uncommitted changes; commit or stash them first, so the update "
-            f"can be reviewed and undone:{indented_list(dirty)}"
+            f"can be reviewed and undone:{indented_list(dirty)}{lock_hint}"
         )
 
 
-def _check_data(path: Path, answers: Mapping[str, Any], data: Mapping[str, str]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Target:
+    """Which version to update to, and where Copier's git finds the template."""
+
+    vcs_ref: str | None
+    git_env: Mapping[str, str] = field(default_factory=dict)
+    # The packaged template, when the target is the version it carries.
+    packaged: PackagedTemplate | None = None
+
+
+def _recorded_url_is_ours(src: str) -> bool:
+    try:
+        return src == published_url()
+    except ApiseedError:
+        return False  # no metadata (running from a source folder): nothing to redirect
+
+
+def _plan_target(path: Path, answers: Mapping[str, Any], vcs_ref: str | None) -> _Target:
+    """For a project made from apiseed's packaged template: update to the installed version
+    (or --vcs-ref), with both versions read from the version store, offline.
+
+    Any other template is Copier's business as recorded: its latest release by default.
+    """
+    src = str(answers["_src_path"])
+    if not _recorded_url_is_ours(src):
+        return _Target(vcs_ref)
+    store = VersionStore()
+    packaged = packaged_template()
+    if packaged is not None:
+        store.add(packaged.folder, packaged.version)
+    target = vcs_ref or (packaged.version if packaged else None)
+    recorded = str(answers["_commit"])
+    if vcs_ref is None and target is not None and _newer(recorded, target):
+        raise ApiseedError(
+            f"{path} is at template {recorded}, newer than the {target} this apiseed "
+            "carries: upgrade apiseed (`uv tool upgrade apiseed` or `pipx upgrade "
+            "apiseed`), or pass --vcs-ref"
+        )
+    for version in {recorded} | ({target} if target else set()):
+        ensure_stored(store, src, version)
+    at_packaged = packaged if packaged is not None and target == packaged.version else None
+    return _Target(target, store.redirect(src), at_packaged)
+
+
+def _newer(version: str, than: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version) > Version(than)
+    except InvalidVersion:
+        return False  # not versions: Copier decides
+
+
+def _check_data(
+    path: Path, answers: Mapping[str, Any], data: Mapping[str, str], target: _Target
+) -> dict[str, Any]:
     """--data checked against the template's questions, and no framework switch."""
     checked: dict[str, Any] = dict(data)
     if data:
         src = str(answers["_src_path"])
-        # Read the questions only from a local template; a remote one is checked by Copier.
-        if not src.startswith(("gh:", "gl:")) and "://" not in src and Path(src).is_dir():
-            local = resolve_template(src).local_dir
-            if local is not None:
-                checked = check_answers(data, load_questions(local), "--data")
+        # Read the questions from a local copy of the template; Copier checks the others.
+        local = target.packaged.folder if target.packaged else None
+        if local is None and not gitops.is_url(src) and Path(src).is_dir():
+            local = Path(src)
+        if local is not None:
+            checked = check_answers(data, load_questions(local), "--data")
     wanted = checked.get("framework")
     if wanted is not None and wanted != answers.get("framework"):
         raise ApiseedError(
@@ -115,14 +180,16 @@ def update_project(
         raise ApiseedError(f"{path} is not a folder")
     before = read_answers(path)
     _check_start(path)
-    checked = _check_data(path, before, data)
+    target = _plan_target(path, before, vcs_ref)
+    checked = _check_data(path, before, data, target)
     copier_api.update(
         path,
         data=checked,
         ask=ask,
-        vcs_ref=vcs_ref,
+        vcs_ref=target.vcs_ref,
         trust=trust,
         origins=dict.fromkeys(checked, "--data"),
+        git_env=target.git_env,
     )
     after = read_answers(path)
     changed = gitops.dirty_files(path)

@@ -1,8 +1,9 @@
 """Fixtures for the `apiseed` CLI tests.
 
-Every test runs in its own tmp_path with its own XDG_CONFIG_HOME and an empty Copier
-settings file, so neither the developer's presets nor their Copier settings leak in, and
-the tests can run in parallel (pytest-xdist).
+Every test runs in its own tmp_path with its own XDG folders (configuration, data, cache),
+Copier cache and an empty Copier settings file, so neither the developer's presets, stored
+template versions nor Copier settings leak in, and the tests can run in parallel
+(pytest-xdist).
 
 The template used here is a throw-away git repository holding the real copier.yml and
 includes/ but tiny template folders (the answers file and a README): the CLI's behaviour
@@ -71,9 +72,14 @@ def template(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    config = tmp_path / "config"
-    config.mkdir()
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    for variable, folder in {
+        "XDG_CONFIG_HOME": "config",
+        "XDG_DATA_HOME": "data",
+        "XDG_CACHE_HOME": "cache",
+        "COPIER_CACHE_DIR": "copier-cache",
+    }.items():
+        (tmp_path / folder).mkdir()
+        monkeypatch.setenv(variable, str(tmp_path / folder))
     settings = tmp_path / "copier-settings.yml"
     settings.write_text("{}\n")
     monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))

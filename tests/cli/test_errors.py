@@ -121,8 +121,8 @@ CASES = [
          'preset file "nope.toml" does not exist'),
     Case("preset-toml-error", preset_file("[answers\n"), 2, "is not valid TOML"),
     Case("preset-unknown-top-key", preset_file('framework = "flask"\n'), 2,
-         "unknown top-level key(s) framework; allowed: description, extends, answers "
-         "(put answers under an [answers] table)"),
+         "unknown top-level key(s) framework; allowed: description, extends, template, "
+         "vcs_ref, answers (put answers under an [answers] table)"),
     Case("preset-unknown-key", preset_file("[answers]\nframwork = 'flask'\n"), 2,
          'preset "team" (', ),
     Case("preset-bad-value", preset_file("[answers]\nframework = 'django'\n"), 2,
@@ -205,3 +205,15 @@ def test_unwritable_parent_simulated(
     assert "Permission denied" in result.stderr
     # The parent folder apiseed created for DEST is gone again.
     assert list((isolated / "parent").iterdir()) == []
+
+
+def test_an_untracked_uv_lock_is_named_with_the_fix(
+    run: Run, shared_template: Path, isolated: Path
+) -> None:
+    project = generated(isolated, shared_template)
+    (project / "uv.lock").write_text("version = 1\n")
+    result = run("update", project)
+    assert result.exit_code == 1
+    assert "  uv.lock" in result.stderr
+    assert "commit it (git add uv.lock" in result.stderr
+    assert (project / "uv.lock").read_text() == "version = 1\n"

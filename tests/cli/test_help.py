@@ -10,7 +10,7 @@ import pytest
 
 from apiseed import __version__
 
-from .conftest import Run
+from .conftest import REPO, Run
 
 COMMANDS = [[], ["new"], ["presets"], ["presets", "show"], ["update"]]
 
@@ -22,10 +22,14 @@ def test_every_command_has_help(run: Run, command: list[str]) -> None:
     assert "Usage: apiseed" in result.output
 
 
-def test_version(run: Run) -> None:
+def test_version_names_the_template_it_carries(run: Run) -> None:
     result = run("--version")
     assert result.exit_code == 0
-    assert result.output.strip() == f"apiseed, version {__version__}"
+    # Run from this checkout (an editable install), the checkout is the template.
+    assert result.output.splitlines() == [
+        f"apiseed, version {__version__}",
+        f"template: the apiseed checkout {REPO} (editable install)",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from apiseed import cli, template
-from tests.harness import snapshot
+from tests.harness import render, snapshot
 
 from .conftest import REPO, Run, git
 
@@ -31,7 +33,19 @@ def answers(project: Path) -> dict[str, object]:
     return data
 
 
-def test_new_with_preset_and_data(run: Run, shared_template: Path, isolated: Path) -> None:
+def uv_on_path(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `uv` resolvable on PATH (a stub: apiseed only looks it up)."""
+    folder.mkdir()
+    stub = folder / "uv"
+    stub.write_text("#!/bin/sh\nexit 0\n")
+    stub.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
+def test_new_with_preset_and_data(
+    run: Run, shared_template: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uv_on_path(isolated.parent / "bin", monkeypatch)
     result = run(
         "new", "svc", "--preset", "flask", "-d", "project_name=Billing API",
         "--template", shared_template,
@@ -49,12 +63,29 @@ def test_new_with_preset_and_data(run: Run, shared_template: Path, isolated: Pat
     assert "Initialized a git repository" in result.stdout
     assert "cd svc" in result.stdout
     assert "uv run python -m billing_api" in result.stdout
-    assert "uv run --extra dev pytest" in result.stdout
+    assert "uv run pytest" in result.stdout
+    assert "uv.lock: commit it" in result.stdout
     # One commit holding everything, and a clean tree: ready for `apiseed update`.
     assert git(isolated / "svc", "log", "--format=%s").strip().startswith("Generate billing-api")
     assert git(isolated / "svc", "status", "--porcelain") == ""
     # Nothing but the project is left next to it (no staging folder).
     assert sorted(p.name for p in isolated.iterdir()) == ["svc"]
+
+
+def test_next_steps_without_uv_use_a_venv_and_pip(
+    run: Run, shared_template: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    only_git = isolated.parent / "bin"
+    only_git.mkdir()
+    (only_git / "git").symlink_to(shutil.which("git") or "/usr/bin/git")
+    monkeypatch.setenv("PATH", str(only_git))
+    result = run("new", "svc", "-d", "project_name=Billing API", "--template", shared_template)
+    assert result.exit_code == 0, result.output
+    steps = result.stdout.split("Next steps:")[1]
+    assert "python -m venv .venv && . .venv/bin/activate" in steps
+    assert "pip install -e . --group dev" in steps
+    assert "python -m billing_api" in steps
+    assert "uv" not in steps
 
 
 def test_data_wins_over_preset(run: Run, shared_template: Path, isolated: Path) -> None:
@@ -305,3 +336,51 @@ def test_installed_command_runs() -> None:
     )
     assert result.returncode == 0
     assert "fastapi-minimal" in result.stdout
+
+
+def test_a_dest_the_enclosing_repository_ignores_gets_its_own(
+    run: Run, shared_template: Path, isolated: Path
+) -> None:
+    # `make demo` in a clone of apiseed: demo-service/ is in apiseed's .gitignore.
+    git(isolated, "init", "--quiet")
+    (isolated / ".gitignore").write_text("/demo-service/\n")
+    result = run("new", "demo-service", "--template", shared_template)
+    assert result.exit_code == 0, result.output
+    assert (isolated / "demo-service" / ".git").is_dir()
+    assert git(isolated / "demo-service", "status", "--porcelain") == ""
+    assert "inside the git repository" not in result.stderr
+
+
+def test_a_folder_name_the_template_refuses_is_not_the_default(
+    run: Run, shared_template: Path, isolated: Path
+) -> None:
+    result = run("new", 'say "hi"', "--template", shared_template)
+    assert result.exit_code == 0, result.output
+    assert answers(isolated / 'say "hi"')["project_name"] == "My Service"  # copier.yml's
+    assert 'the folder name "say "hi"" is not a valid project_name' in result.stderr
+    assert "must not contain double quotes" in result.stderr
+
+
+def test_an_untagged_template_renders_head_without_copiers_warning(
+    run: Run, template: Path, isolated: Path
+) -> None:
+    git(template, "tag", "--delete", "0.1.0")
+    result = run("new", "svc", "--template", template)
+    assert result.exit_code == 0, result.output
+    assert "No git tags" not in result.output
+    commit = str(answers(isolated / "svc")["_commit"])
+    assert git(template, "rev-parse", "--short", "HEAD").strip().startswith(commit[:7])
+
+
+@pytest.mark.parametrize("framework", ["fastapi", "flask"])
+def test_next_steps_are_the_generated_readmes_quickstart(framework: str, tmp_path: Path) -> None:
+    """The CLI prints the commands of the README it just generated: uv's, or pip's."""
+    project = render(tmp_path / "project", {"project_name": "Billing API", "framework": framework})
+    quickstart = (project / "README.md").read_text().split("## Quickstart", 1)[1].split("\n## ")[0]
+    blocks = [
+        [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+        for block in re.findall(r"```bash\n(.*?)```", quickstart, re.S)
+    ]
+    with_uv = [command for command, _ in cli.next_steps("billing_api", uv=True)]
+    with_pip = [command for command, _ in cli.next_steps("billing_api", uv=False)]
+    assert blocks[:2] == [with_uv, with_pip]
