@@ -171,7 +171,7 @@ def production_server(
     port = free_port()
     env = {**environment.env, f"{prefix}HOST": "127.0.0.1", f"{prefix}PORT": str(port)}
     env.update({f"{prefix}{name}": value for name, value in (settings or {}).items()})
-    log_path = environment.project / "server.log"
+    log_path = environment.project / f"server-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [str(environment.python), "-m", package],
@@ -201,9 +201,8 @@ def production_server(
         stop(process)
 
 
-# How a server process may end after a SIGTERM it handled: uvicorn re-raises the signal once it
-# has shut down gracefully, the others exit 0.
-GRACEFUL_EXIT_CODES = (0, -signal.SIGTERM)
+# How a server process ends after a SIGTERM it handled: every server choice exits 0.
+GRACEFUL_EXIT_CODES = (0,)
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = 20.0) -> int:

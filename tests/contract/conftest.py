@@ -1,17 +1,24 @@
 """The services the contract suite talks to: the same answers rendered with each framework, each
-production server and each database, every one started once under its real production command."""
+production server and each database, every one started once under its real production command,
+as production runs it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.harness import ProjectEnvironment, build_environment, production_server, render
+from tests.harness import (
+    ProjectEnvironment,
+    RunningServer,
+    build_environment,
+    production_server,
+    render,
+)
 from tests.postgres import PostgresServer, running_postgres
 
 # Same answers apart from framework, server and database; the FastAPI/uvicorn service is listed
@@ -29,12 +36,30 @@ SERVICES = [
 ]
 
 
+# Production, with shorter timeouts than the defaults so that the hostile-client tests are quick.
+SETTINGS = {
+    "ENVIRONMENT": "production",
+    "MIGRATE_ON_START": "true",
+    "KEEPALIVE_TIMEOUT": "2",
+    "READ_TIMEOUT": "2",
+    "GRACEFUL_TIMEOUT": "10",
+}
+
+
 @dataclass(frozen=True)
 class Service:
     name: str
     framework: str
+    server: str
     database: str
     url: str
+    environment: ProjectEnvironment
+    settings: dict[str, str]
+    log: Path
+
+    def restarted(self) -> AbstractContextManager[RunningServer]:
+        """Another process of the same service, for tests that stop one."""
+        return production_server(self.environment, self.settings)
 
 
 @pytest.fixture(scope="session")
@@ -65,9 +90,14 @@ def services(
         started = []
         for (framework, server, database), environment in zip(SERVICES, environments, strict=True):
             name = f"{framework}-{server}" + ("" if database == "none" else f"-{database}")
-            settings = {}
+            settings = dict(SETTINGS)
             if database == "postgresql":
                 settings["DATABASE_URL"] = contract_postgres.create_database(name.replace("-", "_"))
             running = stack.enter_context(production_server(environment, settings))
-            started.append(Service(name, framework, database, running.url))
+            started.append(
+                Service(
+                    name, framework, server, database, running.url, environment, settings,
+                    running.log_path,
+                )
+            )  # fmt: skip
         yield started
