@@ -133,8 +133,8 @@ def test_the_schemas_say_exactly_what_is_accepted(documents: dict[str, dict[str,
 
         assert item["name"]["minLength"] == 1, name
         assert item["name"]["maxLength"] == 100, name
-        # Not whitespace only: the name is stored stripped, and must still hold something.
-        assert item["name"]["pattern"].startswith("[^\t\n"), name
+        # Not whitespace only (the name is stored stripped), and no NUL.
+        assert item["name"]["pattern"].startswith("^[^\\x00]*[^\\x00\t\n"), name
         assert item["price"]["exclusiveMinimum"] == 0, name
         assert item["tags"]["maxItems"] == 10, name
         assert created["headers"]["Location"]["schema"] == {"type": "string"}, name

@@ -99,6 +99,8 @@ def issue(loc: list[str | int], msg: str, error_type: str) -> dict[str, Any]:
 
 # The characters Python's str.strip() removes: a name must hold something else.
 WHITESPACE = "".join(char for char in map(chr, range(0x10000)) if char.isspace())
+# Not whitespace only, and no NUL (which a database's text column cannot store).
+NAME_PATTERN = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
 INT_PARSING = "Input should be a valid integer, unable to parse string as an integer"
 FIELD_REQUIRED = "Field required"
 
@@ -219,6 +221,8 @@ MALFORMED = {
     "truncated": b'{"name": ',
     "nested-too-deep": b"[" * 100_000 + b"]" * 100_000,
     "not-utf-8": b'{"name": "\xff", "price": 1}',
+    "utf-16": '{"name": "x", "price": 1}'.encode("utf-16"),
+    "lone-surrogate": b'{"name": "x", "price": 1, "tags": ["\\udc00"]}',
 }
 
 
@@ -369,11 +373,37 @@ VALIDATION_CASES = [
         [
             issue(
                 ["body", "name"],
-                "String should match pattern '[^" + WHITESPACE + "]'",
+                f"String should match pattern '{NAME_PATTERN}'",
                 "string_pattern_mismatch",
             )
         ],
         id="name-of-whitespace",
+    ),
+    pytest.param(
+        "POST",
+        ITEMS,
+        {"json": {"name": "Lamp\u0000", "price": 1}},
+        [
+            issue(
+                ["body", "name"],
+                f"String should match pattern '{NAME_PATTERN}'",
+                "string_pattern_mismatch",
+            )
+        ],
+        id="name-with-nul",
+    ),
+    pytest.param(
+        "GET",
+        f"{ITEMS}?offset={2**31}",
+        {},
+        [
+            issue(
+                ["query", "offset"],
+                "Input should be less than or equal to 2147483647",
+                "less_than_equal",
+            )
+        ],
+        id="offset-too-large-to-store",
     ),
     pytest.param(
         "POST",
@@ -481,6 +511,32 @@ VALIDATION_CASES = [
         {},
         [issue(["path", "item_id"], INT_PARSING, "int_parsing")],
         id="path",
+    ),
+    pytest.param(
+        "GET",
+        f"{ITEMS}/0",
+        {},
+        [
+            issue(
+                ["path", "item_id"],
+                "Input should be greater than or equal to 1",
+                "greater_than_equal",
+            )
+        ],
+        id="path-id-0",
+    ),
+    pytest.param(
+        "GET",
+        f"{ITEMS}/{2**31}",
+        {},
+        [
+            issue(
+                ["path", "item_id"],
+                "Input should be less than or equal to 2147483647",
+                "less_than_equal",
+            )
+        ],
+        id="path-id-too-large-to-store",
     ),
     pytest.param(
         "DELETE",
