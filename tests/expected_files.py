@@ -46,6 +46,7 @@ COMMON = {
 BY_FRAMEWORK = {
     "fastapi": {
         "src/{pkg}/items/router.py",
+        "src/{pkg}/routing.py",
     },
     "flask": {
         "src/{pkg}/api.py",
