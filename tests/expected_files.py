@@ -73,6 +73,7 @@ DATABASE = {
     "tests/test_database.py",
     "tests/test_migrations.py",
 }
+AUTH = {"src/{pkg}/auth.py", "tests/test_auth.py"}
 
 
 def expected_files(answers: dict[str, Any]) -> set[str]:
@@ -81,4 +82,6 @@ def expected_files(answers: dict[str, Any]) -> set[str]:
     if answers["docker"]:
         paths |= DOCKER
     paths |= IN_MEMORY if answers.get("database", "none") == "none" else DATABASE
+    if answers.get("auth", "none") != "none":
+        paths |= AUTH
     return {path.format(pkg=answers["package_name"]) for path in paths}
