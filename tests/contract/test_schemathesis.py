@@ -70,6 +70,8 @@ def test_schemathesis_finds_nothing(
                 capture_output=True,
                 text=True,
                 timeout=600,
+                cwd=tmp_path,  # where schemathesis keeps its cache
+
                 check=False,
             )  # fmt: skip
         if run.returncode != 0:
