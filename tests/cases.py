@@ -34,6 +34,7 @@ CASES = [
             "python_version": "3.12",
             "database": "postgresql",
             "auth": "jwt",
+            "metrics": True,
             "docker": False,
         },
     ),
@@ -58,6 +59,7 @@ CASES = [
             "python_version": "3.13",
             "database": "sqlite",
             "auth": "api-key",
+            "metrics": True,
             "docker": False,
         },
     ),
@@ -68,6 +70,7 @@ CASES = [
             "framework": "flask",
             "database": "postgresql",
             "auth": "jwt",
+            "metrics": True,
         },
     ),
 ]

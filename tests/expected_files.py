@@ -74,6 +74,7 @@ DATABASE = {
     "tests/test_migrations.py",
 }
 AUTH = {"src/{pkg}/auth.py", "tests/test_auth.py"}
+METRICS = {"src/{pkg}/metrics.py", "tests/test_metrics.py"}
 
 
 def expected_files(answers: dict[str, Any]) -> set[str]:
@@ -84,4 +85,6 @@ def expected_files(answers: dict[str, Any]) -> set[str]:
     paths |= IN_MEMORY if answers.get("database", "none") == "none" else DATABASE
     if answers.get("auth", "none") != "none":
         paths |= AUTH
+    if answers.get("metrics", False):
+        paths |= METRICS
     return {path.format(pkg=answers["package_name"]) for path in paths}

@@ -87,6 +87,7 @@ def test_user_preset_listed_with_its_path_and_extends(run: Run, user_presets: Pa
         "server": "uvicorn",
         "database": "postgresql",
         "auth": "none",
+        "metrics": True,
         "docker": False,
         "author_name": "Team Rocket",
     }

@@ -22,19 +22,19 @@ from tests.harness import (
 )
 from tests.postgres import PostgresServer, running_postgres
 
-# Same answers apart from framework, server, database and auth; the FastAPI/uvicorn service is
-# listed first and is what the others are compared with in messages. Each database and auth choice
-# is met by both frameworks.
+# Same answers apart from framework, server, database, auth and metrics; the FastAPI/uvicorn
+# service is listed first and is what the others are compared with in messages. Each database and
+# auth choice is met by both frameworks, and so are metrics with each database.
 ANSWERS = {"project_name": "Demo Service", "docker": False}
 SERVICES = [
-    ("fastapi", "uvicorn", "none", "none"),
-    ("fastapi", "granian", "none", "none"),
-    ("flask", "gunicorn", "none", "none"),
-    ("flask", "granian", "none", "none"),
-    ("fastapi", "granian", "sqlite", "api-key"),
-    ("flask", "gunicorn", "sqlite", "api-key"),
-    ("fastapi", "uvicorn", "postgresql", "jwt"),
-    ("flask", "granian", "postgresql", "jwt"),
+    ("fastapi", "uvicorn", "none", "none", False),
+    ("fastapi", "granian", "none", "none", False),
+    ("flask", "gunicorn", "none", "none", False),
+    ("flask", "granian", "none", "none", False),
+    ("fastapi", "granian", "sqlite", "api-key", True),
+    ("flask", "gunicorn", "sqlite", "api-key", True),
+    ("fastapi", "uvicorn", "postgresql", "jwt", True),
+    ("flask", "granian", "postgresql", "jwt", True),
 ]
 
 
@@ -59,15 +59,21 @@ class Service:
     settings: dict[str, str]
     log: Path
     auth: str = "none"
+    metrics: bool = False
 
     @property
     def credentials(self) -> dict[str, str]:
         """The headers that let a request through the service's auth."""
         return credentials_for(self.auth)
 
-    def restarted(self) -> AbstractContextManager[RunningServer]:
-        """Another process of the same service, for tests that stop one."""
-        return production_server(self.environment, self.settings)
+    def restarted(self, **settings: str) -> AbstractContextManager[RunningServer]:
+        """Another process of the same service, for tests that stop one or change a setting."""
+        return production_server(self.environment, {**self.settings, **settings})
+
+
+def service_name(framework: str, server: str, database: str, auth: str, metrics: bool) -> str:
+    chosen = [answer for answer in (framework, server, database, auth) if answer != "none"]
+    return "-".join(chosen + ["metrics"] * metrics)
 
 
 @pytest.fixture(scope="session")
@@ -82,13 +88,14 @@ def services(
     tmp_path_factory: pytest.TempPathFactory, contract_postgres: PostgresServer
 ) -> Iterator[list[Service]]:
     # mktemp first: it is not safe to call from several threads.
-    folders = [tmp_path_factory.mktemp("-".join(answers)) for answers in SERVICES]
+    names = [service_name(*answers) for answers in SERVICES]
+    folders = [tmp_path_factory.mktemp(name) for name in names]
 
-    def prepare(answers: tuple[str, str, str, str], folder: Path) -> ProjectEnvironment:
-        framework, server, database, auth = answers
+    def prepare(answers: tuple[str, str, str, str, bool], folder: Path) -> ProjectEnvironment:
+        framework, server, database, auth, metrics = answers
         destination = folder / "project"
         render(destination, {**ANSWERS, "framework": framework, "server": server,
-                             "database": database, "auth": auth})  # fmt: skip
+                             "database": database, "auth": auth, "metrics": metrics})  # fmt: skip
         return build_environment(destination)
 
     # Rendering and installing is mostly waiting on uv: a few at a time.
@@ -96,9 +103,8 @@ def services(
         environments = list(pool.map(prepare, SERVICES, folders))
     with ExitStack() as stack:
         started = []
-        for answers, environment in zip(SERVICES, environments, strict=True):
-            framework, server, database, auth = answers
-            name = "-".join(answer for answer in answers if answer != "none")
+        for name, answers, environment in zip(names, SERVICES, environments, strict=True):
+            framework, server, database, auth, metrics = answers
             settings = dict(SETTINGS)
             if database == "postgresql":
                 settings["DATABASE_URL"] = contract_postgres.create_database(name.replace("-", "_"))
@@ -106,7 +112,7 @@ def services(
             started.append(
                 Service(
                     name, framework, server, database, running.url, environment, settings,
-                    running.log_path, auth,
+                    running.log_path, auth, metrics,
                 )
             )  # fmt: skip
         yield started
