@@ -87,6 +87,9 @@ def test_user_preset_listed_with_its_path_and_extends(run: Run, user_presets: Pa
         "server": "uvicorn",
         "database": "postgresql",
         "docker": False,
+        "ci": "github",
+        "compose": True,
+        "kubernetes": True,
         "author_name": "Team Rocket",
     }
 
