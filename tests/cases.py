@@ -33,7 +33,9 @@ CASES = [
             "server": "granian",
             "python_version": "3.12",
             "database": "postgresql",
-            "docker": False,
+            "ci": "github",
+            "compose": True,
+            "kubernetes": True,
         },
     ),
     Case(
@@ -60,7 +62,14 @@ CASES = [
     ),
     Case(
         "flask-granian-postgresql",
-        {"project_name": "Stock Keeper", "framework": "flask", "database": "postgresql"},
+        {
+            "project_name": "Stock Keeper",
+            "framework": "flask",
+            "database": "postgresql",
+            "ci": "github",
+            "compose": True,
+            "kubernetes": True,
+        },
     ),
 ]
 
