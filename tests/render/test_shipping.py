@@ -37,6 +37,7 @@ from tests.shipping import (
 KUBERNETES_VERSIONS = ("1.30", "1.37")
 # PostgreSQL's defaults: max_connections, of which superuser_reserved_connections are kept.
 POSTGRESQL_MAX_CONNECTIONS = 100 - 3
+TIMES = "\N{MULTIPLICATION SIGN}"  # as the README writes the connection count
 BIN = Path(sys.executable).parent
 
 SHIPPING_OPTIONS = ("ci", "compose", "kubernetes")
@@ -454,7 +455,7 @@ def test_the_autoscaler_has_cpu_requests_and_the_database_enough_connections(
 
 
 @pytest.mark.parametrize("shipped", KUBERNETES_VARIANTS, indirect=True)
-def test_the_configmap_s_comment_states_the_connection_count(shipped: Shipped) -> None:
+def test_the_comments_state_the_connection_count(shipped: Shipped) -> None:
     environment = shipped.container_environment(shipped.container)
     prefix = shipped.prefix
     autoscaler = shipped.object("HorizontalPodAutoscaler")["spec"]
@@ -464,11 +465,37 @@ def test_the_configmap_s_comment_states_the_connection_count(shipped: Shipped) -
     workers = int(environment[f"{prefix}WORKERS"])
     total = (autoscaler["maxReplicas"] + surge) * workers * (pool + overflow)
     text = (shipped.project / KUBERNETES / "settings.env").read_text()
+    readme = (shipped.project / "README.md").read_text()
 
     assert (
         f"({autoscaler['maxReplicas']} + {surge}) x {workers} x ({pool} + {overflow}) = {total}"
         in text
     )
+    assert (
+        f"({autoscaler['maxReplicas']} replicas at most + {surge} during a rollout) "
+        f"{TIMES} {workers} {TIMES} ({pool} + {overflow}) = {total}" in readme
+    )
+
+
+@pytest.mark.parametrize("shipped", KUBERNETES_VARIANTS, indirect=True)
+def test_the_readme_s_commands_fit_the_manifests(shipped: Shipped) -> None:
+    readme = (shipped.project / "README.md").read_text()
+    deployment = shipped.object("Deployment")
+    secrets = {
+        (
+            variable["valueFrom"]["secretKeyRef"]["name"],
+            variable["valueFrom"]["secretKeyRef"]["key"],
+        )
+        for container in shipped.pod["containers"] + shipped.pod["initContainers"]
+        for variable in container.get("env", [])
+        if "valueFrom" in variable
+    }
+    created = re.findall(r"kubectl create secret generic (\S+) --from-literal=([\w-]+)=", readme)
+
+    assert set(created) == secrets
+    assert f"kubectl rollout status deployment/{deployment['metadata']['name']}" in readme
+    assert "kubectl apply -k deploy/kubernetes" in readme
+    assert f"python -m {shipped.package} migrate" in readme
 
 
 def test_a_render_without_the_options_has_none_of_their_files(tmp_path: Path) -> None:
