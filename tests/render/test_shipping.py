@@ -490,9 +490,13 @@ def test_the_readme_s_commands_fit_the_manifests(shipped: Shipped) -> None:
         for variable in container.get("env", [])
         if "valueFrom" in variable
     }
-    created = re.findall(r"kubectl create secret generic (\S+) --from-literal=([\w-]+)=", readme)
+    created = {
+        (name, key)
+        for name, options in re.findall(r"kubectl create secret generic (\S+)(.*)", readme)
+        for key in re.findall(r"--from-literal=([\w.-]+)=", options)
+    }
 
-    assert set(created) == secrets
+    assert created == secrets
     assert f"kubectl rollout status deployment/{deployment['metadata']['name']}" in readme
     assert "kubectl apply -k deploy/kubernetes" in readme
     assert f"python -m {shipped.package} migrate" in readme
