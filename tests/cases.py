@@ -25,7 +25,7 @@ class Case:
 CASES = [
     Case("fastapi-uvicorn-defaults", {"project_name": "Demo Service"}),
     Case(
-        "fastapi-granian-postgresql-unicode",
+        "fastapi-granian-postgresql-jwt-unicode",
         {
             "project_name": "Démo Sérvice Ærø",
             "project_slug": "billing-api-2",
@@ -33,23 +33,25 @@ CASES = [
             "server": "granian",
             "python_version": "3.12",
             "database": "postgresql",
+            "auth": "jwt",
             "ci": "github",
             "compose": True,
             "kubernetes": True,
         },
     ),
     Case(
-        "fastapi-uvicorn-sqlite-py314",
+        "fastapi-uvicorn-sqlite-apikey-py314",
         {
             "project_name": "Inventory 3000",
             "python_version": "3.14",
             "database": "sqlite",
+            "auth": "api-key",
             "docker": False,
         },
     ),
     Case("flask-granian-defaults", {"project_name": "Demo Service", "framework": "flask"}),
     Case(
-        "flask-gunicorn-sqlite-unicode",
+        "flask-gunicorn-sqlite-apikey-unicode",
         {
             "project_name": "Café Ünïcode API",
             "package_name": "cafe_api",
@@ -57,15 +59,17 @@ CASES = [
             "server": "gunicorn",
             "python_version": "3.13",
             "database": "sqlite",
+            "auth": "api-key",
             "docker": False,
         },
     ),
     Case(
-        "flask-granian-postgresql",
+        "flask-granian-postgresql-jwt",
         {
             "project_name": "Stock Keeper",
             "framework": "flask",
             "database": "postgresql",
+            "auth": "jwt",
             "ci": "github",
             "compose": True,
             "kubernetes": True,

@@ -83,6 +83,7 @@ DATABASE = {
     "tests/test_database.py",
     "tests/test_migrations.py",
 }
+AUTH = {"src/{pkg}/auth.py", "tests/test_auth.py"}
 
 
 def expected_files(answers: dict[str, Any]) -> set[str]:
@@ -91,6 +92,8 @@ def expected_files(answers: dict[str, Any]) -> set[str]:
     if answers["docker"]:
         paths |= DOCKER
     paths |= IN_MEMORY if answers.get("database", "none") == "none" else DATABASE
+    if answers.get("auth", "none") != "none":
+        paths |= AUTH
     if answers.get("ci", "none") == "github":
         paths |= GITHUB
     if answers.get("compose", False):

@@ -149,10 +149,18 @@ class RunningServer:
     process: subprocess.Popen[bytes]
     port: int
     log_path: Path
+    auth: str = "none"
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def credentials(self) -> dict[str, str]:
+        """The headers that get a request through the service's auth."""
+        from tests.credentials import credentials_for
+
+        return credentials_for(self.auth)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -162,14 +170,20 @@ class RunningServer:
 def production_server(
     environment: ProjectEnvironment, settings: Mapping[str, str] | None = None
 ) -> Iterator[RunningServer]:
-    """Start the README's production command on a free loopback port; stop it by its PID."""
+    """Start the README's production command on a free loopback port; stop it by its PID. A
+    service with auth gets the test credentials (tests/credentials.py) unless `settings` say
+    otherwise."""
     import httpx
+
+    from tests.credentials import auth_settings
 
     answers = recorded_answers(environment.project)
     package = answers["package_name"]
+    auth = answers.get("auth", "none")
     prefix = f"{package.upper()}_"
     port = free_port()
     env = {**environment.env, f"{prefix}HOST": "127.0.0.1", f"{prefix}PORT": str(port)}
+    env.update({f"{prefix}{name}": value for name, value in auth_settings(auth).items()})
     env.update({f"{prefix}{name}": value for name, value in (settings or {}).items()})
     log_path = environment.project / f"server-{port}.log"
     with log_path.open("wb") as log:
@@ -181,7 +195,7 @@ def production_server(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = RunningServer(process, port, log_path)
+    server = RunningServer(process, port, log_path, auth)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:

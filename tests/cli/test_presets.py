@@ -86,6 +86,7 @@ def test_user_preset_listed_with_its_path_and_extends(run: Run, user_presets: Pa
         "framework": "fastapi",
         "server": "uvicorn",
         "database": "postgresql",
+        "auth": "none",
         "docker": False,
         "ci": "github",
         "compose": True,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.credentials import credentials_for
 from tests.harness import (
     ProjectEnvironment,
     RunningServer,
@@ -21,18 +22,19 @@ from tests.harness import (
 )
 from tests.postgres import PostgresServer, running_postgres
 
-# Same answers apart from framework, server and database; the FastAPI/uvicorn service is listed
-# first and is what the others are compared with in messages.
+# Same answers apart from framework, server, database and auth; the FastAPI/uvicorn service is
+# listed first and is what the others are compared with in messages. Each database and auth choice
+# is met by both frameworks.
 ANSWERS = {"project_name": "Demo Service", "docker": False}
 SERVICES = [
-    ("fastapi", "uvicorn", "none"),
-    ("fastapi", "granian", "none"),
-    ("flask", "gunicorn", "none"),
-    ("flask", "granian", "none"),
-    ("fastapi", "granian", "sqlite"),
-    ("flask", "gunicorn", "sqlite"),
-    ("fastapi", "uvicorn", "postgresql"),
-    ("flask", "granian", "postgresql"),
+    ("fastapi", "uvicorn", "none", "none"),
+    ("fastapi", "granian", "none", "none"),
+    ("flask", "gunicorn", "none", "none"),
+    ("flask", "granian", "none", "none"),
+    ("fastapi", "granian", "sqlite", "api-key"),
+    ("flask", "gunicorn", "sqlite", "api-key"),
+    ("fastapi", "uvicorn", "postgresql", "jwt"),
+    ("flask", "granian", "postgresql", "jwt"),
 ]
 
 
@@ -56,6 +58,12 @@ class Service:
     environment: ProjectEnvironment
     settings: dict[str, str]
     log: Path
+    auth: str = "none"
+
+    @property
+    def credentials(self) -> dict[str, str]:
+        """The headers that let a request through the service's auth."""
+        return credentials_for(self.auth)
 
     def restarted(self) -> AbstractContextManager[RunningServer]:
         """Another process of the same service, for tests that stop one."""
@@ -76,11 +84,11 @@ def services(
     # mktemp first: it is not safe to call from several threads.
     folders = [tmp_path_factory.mktemp("-".join(answers)) for answers in SERVICES]
 
-    def prepare(answers: tuple[str, str, str], folder: Path) -> ProjectEnvironment:
-        framework, server, database = answers
+    def prepare(answers: tuple[str, str, str, str], folder: Path) -> ProjectEnvironment:
+        framework, server, database, auth = answers
         destination = folder / "project"
         render(destination, {**ANSWERS, "framework": framework, "server": server,
-                             "database": database})  # fmt: skip
+                             "database": database, "auth": auth})  # fmt: skip
         return build_environment(destination)
 
     # Rendering and installing is mostly waiting on uv: a few at a time.
@@ -88,8 +96,9 @@ def services(
         environments = list(pool.map(prepare, SERVICES, folders))
     with ExitStack() as stack:
         started = []
-        for (framework, server, database), environment in zip(SERVICES, environments, strict=True):
-            name = f"{framework}-{server}" + ("" if database == "none" else f"-{database}")
+        for answers, environment in zip(SERVICES, environments, strict=True):
+            framework, server, database, auth = answers
+            name = "-".join(answer for answer in answers if answer != "none")
             settings = dict(SETTINGS)
             if database == "postgresql":
                 settings["DATABASE_URL"] = contract_postgres.create_database(name.replace("-", "_"))
@@ -97,7 +106,7 @@ def services(
             started.append(
                 Service(
                     name, framework, server, database, running.url, environment, settings,
-                    running.log_path,
+                    running.log_path, auth,
                 )
             )  # fmt: skip
         yield started

@@ -41,7 +41,10 @@ def eventually(services: list[Service], path: str, status: int, seconds: float =
     """Until every service answers `status` at `path` (the pool notices a restart by itself)."""
     deadline = time.monotonic() + seconds
     for service in services:
-        while httpx.get(service.url + path, timeout=10).status_code != status:
+        while (
+            httpx.get(service.url + path, headers=service.credentials, timeout=10).status_code
+            != status
+        ):
             assert time.monotonic() < deadline, f"{service.name}: {path} never answered {status}"
             time.sleep(0.2)
 
@@ -71,7 +74,7 @@ def test_a_stopped_database_gives_503_problems_and_the_service_recovers(
         assert answer == Answer(503, PROBLEM, None, None, problem(503, "Service Unavailable",
                                                                    UNAVAILABLE, path))  # fmt: skip
     for service in on_postgresql:
-        response = httpx.get(service.url + ITEMS)
+        response = httpx.get(service.url + ITEMS, headers=service.credentials)
         assert response.headers.get("retry-after") == "5" or response.status_code == 200
 
     eventually(on_postgresql, "/health/ready", 200)
@@ -85,7 +88,8 @@ def test_the_api_says_nothing_of_the_driver_the_host_or_the_sql(
     on_postgresql: list[Service], stopped: PostgresServer
 ) -> None:
     for service in on_postgresql:
-        response = httpx.get(f"{service.url}{ITEMS}", headers={"x-request-id": "down-1"})
+        headers = {**service.credentials, "x-request-id": "down-1"}
+        response = httpx.get(f"{service.url}{ITEMS}", headers=headers)
 
         assert response.status_code == 503
         assert response.headers["retry-after"] == "5"

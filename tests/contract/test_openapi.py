@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("contract")]
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 TITLES = {
     400: "Bad Request",
+    401: "Unauthorized",
     404: "Not Found",
     413: "Content Too Large",
     415: "Unsupported Media Type",
@@ -32,6 +33,13 @@ OPERATIONS = {
     ("/api/v1/items/{item_id}", "delete"): ("deleteItem", "204", None, [404, 422]),
 }
 SCHEMAS = {"Health", "Item", "ItemCreate", "ItemPage", "Problem", "Readiness", "ValidationIssue"}
+# docs/wire-format.md, Authentication: the scheme each auth choice documents. Every operation but
+# the health probes names it and may answer 401.
+SECURITY_SCHEMES = {
+    "api-key": {"ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+    "jwt": {"BearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+}
+PUBLIC_PATHS = {"/health/live", "/health/ready"}
 
 
 @pytest.fixture(scope="module")
@@ -52,15 +60,54 @@ def test_every_document_is_valid_openapi_3_1(documents: dict[str, dict[str, Any]
         validate(document)
 
 
-def test_the_documents_describe_the_same_operations(documents: dict[str, dict[str, Any]]) -> None:
-    (_, reference), *others = documents.items()
-    for name, document in others:
-        assert set(document["paths"]) == set(reference["paths"]), name
-        for path, operations in reference["paths"].items():
-            assert set(document["paths"][path]) == set(operations), (name, path)
-            for method, operation in operations.items():
-                # Parameters, request body, responses, operationId, summary, tags: everything.
-                assert document["paths"][path][method] == operation, (name, path, method)
+def without_auth(document: dict[str, Any]) -> dict[str, Any]:
+    """The document as it would be without auth: no security, no 401 responses."""
+    paths = {
+        path: {
+            method: {
+                **{key: value for key, value in operation.items() if key != "security"},
+                "responses": {
+                    code: response
+                    for code, response in operation["responses"].items()
+                    if code != "401"
+                },
+            }
+            for method, operation in operations.items()
+        }
+        for path, operations in document["paths"].items()
+    }
+    return {**document, "paths": paths}
+
+
+def assert_same_operations(
+    name: str, document: dict[str, Any], reference_name: str, reference: dict[str, Any]
+) -> None:
+    assert set(document["paths"]) == set(reference["paths"]), (name, reference_name)
+    for path, operations in reference["paths"].items():
+        assert set(document["paths"][path]) == set(operations), (name, path)
+        for method, operation in operations.items():
+            # Parameters, request body, responses, operationId, summary, tags: everything.
+            assert document["paths"][path][method] == operation, (
+                name,
+                reference_name,
+                path,
+                method,
+            )
+
+
+def test_the_documents_describe_the_same_operations(
+    services: list[Service], documents: dict[str, dict[str, Any]]
+) -> None:
+    first = services[0]
+    by_auth: dict[str, Service] = {}
+    for service in services:
+        reference = by_auth.setdefault(service.auth, service)
+        document = documents[service.name]
+        assert_same_operations(service.name, document, reference.name, documents[reference.name])
+        # Auth changes nothing but the security requirements and the 401 responses.
+        assert_same_operations(
+            service.name, without_auth(document), first.name, without_auth(documents[first.name])
+        )
 
 
 def test_the_documents_share_their_schemas(documents: dict[str, dict[str, Any]]) -> None:
@@ -70,16 +117,38 @@ def test_the_documents_share_their_schemas(documents: dict[str, dict[str, Any]])
         assert document["components"]["schemas"] == reference["components"]["schemas"], name
 
 
-def test_the_operations_are_those_of_the_wire_format(documents: dict[str, dict[str, Any]]) -> None:
-    for name, document in documents.items():
+def test_each_auth_choice_documents_its_scheme(
+    services: list[Service], documents: dict[str, dict[str, Any]]
+) -> None:
+    for service in services:
+        document = documents[service.name]
+        schemes = document["components"].get("securitySchemes")
+        assert schemes == SECURITY_SCHEMES.get(service.auth), service.name
+        for path, operations in document["paths"].items():
+            for method, operation in operations.items():
+                expected: list[dict[str, list[str]]] | None = (
+                    None
+                    if service.auth == "none" or path in PUBLIC_PATHS
+                    else [{name: []} for name in SECURITY_SCHEMES[service.auth]]
+                )
+                assert operation.get("security") == expected, (service.name, path, method)
+
+
+def test_the_operations_are_those_of_the_wire_format(
+    services: list[Service], documents: dict[str, dict[str, Any]]
+) -> None:
+    for service in services:
+        name, document = service.name, documents[service.name]
         found = {
             (path, method): operation
             for path, operations in document["paths"].items()
             for method, operation in operations.items()
         }
         assert set(found) == set(OPERATIONS), name
-        for key, (operation_id, success, schema, problems) in OPERATIONS.items():
+        for key, (operation_id, success, schema, listed) in OPERATIONS.items():
             operation = found[key]
+            authenticated = service.auth != "none" and key[0] not in PUBLIC_PATHS
+            problems = sorted([*listed, 401]) if authenticated else listed
             assert operation["operationId"] == operation_id, (name, key)
             codes = {code for code in operation["responses"] if code >= "400"}
             assert codes == {str(status) for status in problems} | {"default"}, (name, key)

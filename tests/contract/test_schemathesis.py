@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.contract.conftest import Service
+from tests.credentials import API_KEY, token
 from tests.harness import production_server
 from tests.postgres import PostgresServer
 
@@ -35,16 +36,30 @@ def fresh_storage(service: Service, postgres: PostgresServer, folder: Path) -> d
     return {}  # in memory: a new process starts empty
 
 
+def config_file(service: Service, folder: Path) -> Path:
+    """Credentials given per security scheme, so that schemathesis knows them for what they are
+    and also checks that requests without them are refused."""
+    path = folder / f"schemathesis-{service.name}.toml"
+    lines = []
+    if service.auth == "api-key":
+        lines = ["[auth.openapi.ApiKeyAuth]", f'api_key = "{API_KEY}"']
+    elif service.auth == "jwt":
+        lines = ["[auth.openapi.BearerAuth]", f'bearer = "{token()}"']
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def test_schemathesis_finds_nothing(
     services: list[Service], contract_postgres: PostgresServer, tmp_path: Path
 ) -> None:
     failed = {}
     for service in services:
         settings = {**service.settings, **fresh_storage(service, contract_postgres, tmp_path)}
+        config = config_file(service, tmp_path)
         with production_server(service.environment, settings) as server:
             run = subprocess.run(
                 [
-                    SCHEMATHESIS, "run", f"{server.url}/openapi.json",
+                    SCHEMATHESIS, "--config-file", str(config), "run", f"{server.url}/openapi.json",
                     "--checks", "all",
                     "--max-examples", str(EXAMPLES_PER_OPERATION),
                     "--seed", str(SEED),
@@ -55,6 +70,8 @@ def test_schemathesis_finds_nothing(
                 capture_output=True,
                 text=True,
                 timeout=600,
+                cwd=tmp_path,  # where schemathesis keeps its cache
+
                 check=False,
             )  # fmt: skip
         if run.returncode != 0:

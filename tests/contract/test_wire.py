@@ -54,11 +54,18 @@ def answer_from(status: int, headers: httpx.Headers, body: bytes) -> Answer:
     )
 
 
-def exchange(services: list[Service], method: str, path: str, **options: Any) -> Answer:
-    """Send one request to every service; they must all answer alike. Returns the answer."""
+def exchange(
+    services: list[Service], method: str, path: str, *, authenticate: bool = True, **options: Any
+) -> Answer:
+    """Send one request to every service, with the credentials its auth asks for unless told
+    not to; they must all answer alike. Returns the answer."""
     answers = {}
+    headers = options.pop("headers", {})
     for service in services:
-        response = httpx.request(method, service.url + path, timeout=10, **options)
+        credentials = service.credentials if authenticate else {}
+        response = httpx.request(
+            method, service.url + path, timeout=10, headers={**credentials, **headers}, **options
+        )
         answers[service.name] = answer_from(
             response.status_code, response.headers, response.content
         )
@@ -258,14 +265,19 @@ def test_json_media_types_are_accepted(services: list[Service], content_type: st
 
 
 def raw_exchange(services: list[Service], request: bytes) -> Answer:
-    """Send bytes over a socket: bodies httpx would not send, or not send that way."""
+    """Send bytes over a socket: bodies httpx would not send, or not send that way. The
+    service's credentials are added after the request line."""
     answers = {}
+    request_line, rest = request.split(b"\r\n", 1)
     for service in services:
         host, port = service.url.removeprefix("http://").split(":")
+        credentials = b"".join(
+            f"{name}: {value}\r\n".encode() for name, value in service.credentials.items()
+        )
         with socket.create_connection((host, int(port)), timeout=10) as connection:
             # The server may answer and close before the whole body is sent.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                connection.sendall(request)
+                connection.sendall(request_line + b"\r\n" + credentials + rest)
             status, headers, body = read_http_answer(connection)
         answers[service.name] = answer_from(status, headers, body)
     return same_everywhere(answers)
@@ -279,7 +291,7 @@ def read_http_answer(connection: socket.socket) -> tuple[int, httpx.Headers, byt
         received += chunk
     head, body = received.split(b"\r\n\r\n", 1)
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    headers = httpx.Headers([tuple(line.split(": ", 1)) for line in header_lines])
+    headers = httpx.Headers([line.partition(": ")[::2] for line in header_lines])
     length = int(headers.get("content-length", "0"))
     while len(body) < length:
         chunk = connection.recv(65536)

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from tests.cases import CASES, Case
+from tests.credentials import auth_settings
 from tests.harness import (
     UV,
     ProjectEnvironment,
@@ -77,9 +78,13 @@ def test_an_item_survives_a_restart_of_the_service(
     settings = {"DATABASE_URL": database_url(case, project, postgres, "restart")}
 
     with production_server(project, settings) as server:
-        created = httpx.post(f"{server.url}/api/v1/items", json={"name": "Lamp", "price": 2.5})
+        created = httpx.post(
+            f"{server.url}/api/v1/items",
+            json={"name": "Lamp", "price": 2.5},
+            headers=server.credentials,
+        )
     with production_server(project, settings) as server:
-        read = httpx.get(f"{server.url}{created.headers['location']}")
+        read = httpx.get(f"{server.url}{created.headers['location']}", headers=server.credentials)
 
     assert created.status_code == 201
     assert read.json() == created.json()
@@ -111,7 +116,12 @@ def test_migrate_works_from_the_installed_wheel_anywhere(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
 
-    settings = {"DATABASE_URL": url, "ENVIRONMENT": "production"}
+    # Production asks for the credentials even to migrate: one set of settings for every command.
+    settings = {
+        "DATABASE_URL": url,
+        "ENVIRONMENT": "production",
+        **auth_settings(case.answers.get("auth", "none")),
+    }
     env.update({prefix(project) + name: value for name, value in settings.items()})
 
     run([str(venv / "bin" / "python"), "-m", package, "migrate"], elsewhere, env)

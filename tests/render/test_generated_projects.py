@@ -82,10 +82,13 @@ def test_an_in_flight_request_finishes_after_sigterm(project: ProjectEnvironment
     with production_server(project, {"GRACEFUL_TIMEOUT": "10"}) as server:
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
             # Headers and half the body, then SIGTERM, then the rest: the request is in flight.
+            credentials = "".join(
+                f"{name}: {value}\r\n" for name, value in server.credentials.items()
+            )
             connection.sendall(
                 b"POST /api/v1/items HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                 b"Content-Type: application/json\r\n"
-                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + f"{credentials}Content-Length: {len(body)}\r\n\r\n".encode()
                 + body[:10]
             )
             time.sleep(0.5)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.cases import CASES, Case
 from tests.expected_files import expected_files
-from tests.harness import recorded_answers
+from tests.harness import REPO_ROOT, recorded_answers
 
 JINJA_LEFTOVER = re.compile(r"\{\{ *\w|\{%|%\}|\{#")
 
@@ -84,3 +84,25 @@ def test_env_example_lists_every_setting(rendered: tuple[Case, Path]) -> None:
 
     assert {"ENVIRONMENT", "HOST", "PORT", "WORKERS", "LOG_LEVEL", "LOG_FORMAT"} <= listed
     assert {"DOCS_ENABLED", "CORS_ORIGINS", "MAX_BODY_BYTES"} <= listed
+
+
+def test_template_file_names_are_portable() -> None:
+    # Windows refuses these characters in file names; a double quote in a name also breaks the
+    # Python that Jinja compiles an inline `if` of that file into.
+    forbidden = set('"<>|?*\\')
+    for template in ("template_fastapi", "template_flask"):
+        for path in (REPO_ROOT / template).rglob("*"):
+            name = path.relative_to(REPO_ROOT).as_posix()
+            assert not forbidden & set(name), name
+
+
+INLINE_IF = re.compile(r"\{\{((?:(?!\}\}).)*?) if ((?:(?!\}\}).)*?)\}\}")
+
+
+def test_every_inline_if_has_an_else() -> None:
+    # Jinja compiles an inline `if` without `else` into Python that quotes the template's file
+    # name; a name holding a quote, as conditional files do ({% if x != 'none' %}), then breaks.
+    for folder in ("template_fastapi", "template_flask", "includes"):
+        for path in (REPO_ROOT / folder).rglob("*.jinja"):
+            for match in INLINE_IF.finditer(path.read_text()):
+                assert " else " in match[0], f"{path.relative_to(REPO_ROOT)}: {match[0]}"

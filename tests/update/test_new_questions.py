@@ -25,6 +25,7 @@ from .release import NEW, OLD, git, template_files
 # Questions the first release (0.1.0) did not ask, each with the answer older projects keep.
 NEW_QUESTIONS = {
     "database": "none",
+    "auth": "none",
     "ci": "none",
     "compose": False,
     "kubernetes": False,
