@@ -61,15 +61,17 @@ for framework in FRAMEWORKS:
             "database": "sqlite",
             "ci": "github",
         },
-        f"{framework}-ci-kubernetes-without-compose": {
+        f"{framework}-ci-kubernetes-without-compose-apikey": {
             "framework": framework,
             "database": "postgresql",
+            "auth": "api-key",
             "ci": "github",
             "kubernetes": True,
         },
-        f"{framework}-compose-only": {
+        f"{framework}-compose-only-apikey": {
             "framework": framework,
             "database": "postgresql",
+            "auth": "api-key",
             "compose": True,
         },
     }

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from tests.cases import CASES, Case
+from tests.credentials import auth_settings
 from tests.harness import UV, ProjectEnvironment, production_server, run
 from tests.postgres import PostgresServer
 from tests.shipping import Shipped, seconds
@@ -144,7 +145,11 @@ def serve_and_probe(
     environment: Mapping[str, str],
     paths: list[str],
 ) -> None:
-    """Migrate with the given environment, start the service with it, and GET every path."""
+    """Migrate with the given environment, start the service with it, and GET every path.
+
+    The migration sees that environment alone, so it fails if a setting production needs (the
+    database, credentials) is missing; the server then gets the same settings.
+    """
     env = {**project.env, **environment}
     run([str(project.python), *shipped.migrate_command[1:]], project.project, env)
     settings = {
@@ -156,6 +161,7 @@ def serve_and_probe(
     }
     with production_server(project, settings) as server:
         for path in paths:
+            # Probes send no credentials: the health endpoints stay open.
             answer = httpx.get(f"{server.url}{path}", timeout=10)
             assert answer.status_code == 200, (path, answer.text, server.log())
         log = server.log()
@@ -171,10 +177,19 @@ def test_the_pods_environment_migrates_and_answers_every_probe(
     project, shipped = shipped_project
     container = shipped.container
     url = postgres.create_database(f"{project.project.parent.name}_pods".replace("-", "_"))
-    environment = {
-        name: url if value.startswith("secret:") else value
-        for name, value in shipped.container_environment(container).items()
+    # What the README's `kubectl create secret` puts under each key, as the tests' values.
+    secrets = {
+        "database-url": url,
+        "api-keys": auth_settings("api-key")["API_KEYS"],
+        "jwt-secret": auth_settings("jwt")["JWT_SECRET"],
     }
+    environment = {}
+    for name, value in shipped.container_environment(container).items():
+        if value.startswith("secret:"):
+            key = value.rpartition("/")[2]
+            assert key in secrets, f"{name}: no test value for the Secret's key {key}"
+            value = secrets[key]
+        environment[name] = value
     probes = [container[probe]["httpGet"]["path"] for probe in ("startupProbe", "livenessProbe")]
     probes.append(container["readinessProbe"]["httpGet"]["path"])
 
