@@ -35,7 +35,9 @@ CASES = [
             "database": "postgresql",
             "auth": "jwt",
             "metrics": True,
-            "docker": False,
+            "ci": "github",
+            "compose": True,
+            "kubernetes": True,
         },
     ),
     Case(
@@ -71,6 +73,9 @@ CASES = [
             "database": "postgresql",
             "auth": "jwt",
             "metrics": True,
+            "ci": "github",
+            "compose": True,
+            "kubernetes": True,
         },
     ),
 ]

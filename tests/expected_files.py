@@ -60,6 +60,16 @@ BY_SERVER = {
 }
 
 DOCKER = {"Dockerfile", ".dockerignore"}
+GITHUB = {".github/workflows/ci.yml", ".github/dependabot.yml"}
+COMPOSE = {"compose.yaml"}
+KUBERNETES = {
+    "deploy/kubernetes/deployment.yaml",
+    "deploy/kubernetes/hpa.yaml",
+    "deploy/kubernetes/kustomization.yaml",
+    "deploy/kubernetes/pdb.yaml",
+    "deploy/kubernetes/service.yaml",
+    "deploy/kubernetes/settings.env",
+}
 
 IN_MEMORY = {"src/{pkg}/memory.py"}
 DATABASE = {
@@ -87,4 +97,10 @@ def expected_files(answers: dict[str, Any]) -> set[str]:
         paths |= AUTH
     if answers.get("metrics", False):
         paths |= METRICS
+    if answers.get("ci", "none") == "github":
+        paths |= GITHUB
+    if answers.get("compose", False):
+        paths |= COMPOSE
+    if answers.get("kubernetes", False):
+        paths |= KUBERNETES
     return {path.format(pkg=answers["package_name"]) for path in paths}

@@ -90,12 +90,12 @@ def test_next_steps_without_uv_use_a_venv_and_pip(
 
 def test_data_wins_over_preset(run: Run, shared_template: Path, isolated: Path) -> None:
     result = run(
-        "new", "svc", "--preset", "fastapi", "-d", "server=granian", "-d", "docker=no",
+        "new", "svc", "--preset", "fastapi", "-d", "server=granian", "-d", "kubernetes=no",
         "--template", shared_template,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     recorded = answers(isolated / "svc")
-    assert (recorded["server"], recorded["docker"]) == ("granian", False)
+    assert (recorded["server"], recorded["kubernetes"]) == ("granian", False)
 
 
 def test_defaults_from_folder_name_and_running_python(

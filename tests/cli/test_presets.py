@@ -89,6 +89,9 @@ def test_user_preset_listed_with_its_path_and_extends(run: Run, user_presets: Pa
         "auth": "none",
         "metrics": True,
         "docker": False,
+        "ci": "github",
+        "compose": True,
+        "kubernetes": True,
         "author_name": "Team Rocket",
     }
 

@@ -31,6 +31,24 @@ from tests.harness import recorded_answers, render
         ({"framework": "django"}, "Invalid choice for 'framework'"),
         ({"framework": "flask", "server": "uvicorn"}, "choose gunicorn or granian"),
         ({"framework": "fastapi", "server": "gunicorn"}, "choose uvicorn or granian"),
+        ({"ci": "gitlab"}, "Invalid choice for 'ci'"),
+        (
+            {"compose": True},
+            "compose needs docker=true and database=postgresql (got docker=true, database=none)",
+        ),
+        (
+            {"compose": True, "database": "postgresql", "docker": False},
+            "compose needs docker=true and database=postgresql (got docker=false",
+        ),
+        (
+            {"kubernetes": True, "database": "sqlite"},
+            "kubernetes needs docker=true and database=postgresql (got docker=true, "
+            "database=sqlite)",
+        ),
+        (
+            {"kubernetes": True, "database": "postgresql", "docker": False},
+            "kubernetes needs docker=true and database=postgresql (got docker=false",
+        ),
     ],
 )
 def test_bad_answers_are_refused_with_their_reason(

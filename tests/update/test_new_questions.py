@@ -23,7 +23,14 @@ from .project import FLOWS, generate, update
 from .release import NEW, OLD, git, template_files
 
 # Questions the first release (0.1.0) did not ask, each with the answer older projects keep.
-NEW_QUESTIONS = {"database": "none", "auth": "none", "metrics": False}
+NEW_QUESTIONS = {
+    "database": "none",
+    "auth": "none",
+    "metrics": False,
+    "ci": "none",
+    "compose": False,
+    "kubernetes": False,
+}
 
 
 def without_new_questions(copier_yml: str) -> str:
