@@ -8,7 +8,7 @@ import socket
 import statistics
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -68,10 +68,17 @@ class Running:
         return f"http://127.0.0.1:{self.port}"
 
 
-def http_status(port: int, method: str, path: str, body: str | None = None) -> int | None:
+def http_status(
+    port: int,
+    method: str,
+    path: str,
+    body: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> int | None:
     """One request on a fresh connection; None while nothing listens."""
     payload = body.encode() if body is not None else b""
     head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
     if body is not None:
         head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
     try:
@@ -245,9 +252,10 @@ def measure_target(target: Target, settings: Settings, workdir: Path) -> dict[st
         for app, server in servers.items():
             startup[app].append(server.startup_s)
         idle_rss = {app: worker_rss_mib(server.process.pid) for app, server in servers.items()}
-        seed(servers)
+        headers = target.variant.headers
+        seed(servers, headers)
         for endpoint in endpoints:
-            results[endpoint.name] = measure_endpoint(servers, endpoint, settings, workdir)
+            results[endpoint.name] = measure_endpoint(servers, endpoint, settings, workdir, headers)
         loaded_rss = {app: worker_rss_mib(server.process.pid) for app, server in servers.items()}
         exit_codes = {app: stop(server.process) for app, server in servers.items()}
     return {
@@ -262,22 +270,28 @@ def measure_target(target: Target, settings: Settings, workdir: Path) -> dict[st
     }
 
 
-def seed(servers: dict[str, Running]) -> None:
+def seed(servers: dict[str, Running], headers: Mapping[str, str]) -> None:
     """Create item 1 before anything is measured."""
     for name, server in servers.items():
-        status = http_status(server.port, "POST", "/api/v1/items", POST_BODY)
+        status = http_status(server.port, "POST", "/api/v1/items", POST_BODY, headers)
         if status != 201:
             raise RuntimeError(f"{name}: creating item 1 answered {status}")
 
 
 def interleaved(
-    servers: dict[str, Running], endpoint: Endpoint, settings: Settings, workdir: Path
+    servers: dict[str, Running],
+    endpoint: Endpoint,
+    settings: Settings,
+    workdir: Path,
+    headers: Mapping[str, str],
 ) -> list[dict[str, Load]]:
     """Warm every server up, then load them in turns, each going first in turn: the rounds."""
-    script = write_script(workdir, endpoint)
+    script = write_script(workdir, endpoint, headers)
     for name, server in servers.items():  # the first requests of a code path cost more
         for _ in range(settings.warmup_requests):
-            status = http_status(server.port, endpoint.method, endpoint.path, endpoint.body)
+            status = http_status(
+                server.port, endpoint.method, endpoint.path, endpoint.body, headers
+            )
             if status is None or not 200 <= status < 300:
                 raise RuntimeError(f"{name}: warm-up {endpoint.path} answered {status}")
     rounds: list[dict[str, Load]] = []
@@ -319,9 +333,13 @@ def cpu_ratio(rounds: list[dict[str, Load]], top: str, bottom: str) -> dict[str,
 
 
 def measure_endpoint(
-    servers: dict[str, Running], endpoint: Endpoint, settings: Settings, workdir: Path
+    servers: dict[str, Running],
+    endpoint: Endpoint,
+    settings: Settings,
+    workdir: Path,
+    headers: Mapping[str, str],
 ) -> dict[str, Any]:
-    rounds = interleaved(servers, endpoint, settings, workdir)
+    rounds = interleaved(servers, endpoint, settings, workdir, headers)
     ratios = {
         "generated_vs_plain": ratio(rounds, "generated", "plain"),
         "cpu_generated_vs_plain": cpu_ratio(rounds, "generated", "plain"),
@@ -346,9 +364,10 @@ def compare_servers(targets: Sequence[Target], settings: Settings, workdir: Path
     results: dict[str, Any] = {}
     with ExitStack() as stack:
         servers = {t.server: stack.enter_context(serving(t, "generated", log_dir)) for t in targets}
-        seed(servers)
+        headers = targets[0].variant.headers
+        seed(servers, headers)
         for endpoint in endpoints:
-            rounds = interleaved(servers, endpoint, settings, workdir)
+            rounds = interleaved(servers, endpoint, settings, workdir, headers)
             results[endpoint.name] = {
                 "method": endpoint.method,
                 "path": endpoint.path,

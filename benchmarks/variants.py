@@ -23,6 +23,8 @@ class Variant:
     answers: Mapping[str, Any] = field(default_factory=dict)
     # Settings of the service, named without the package's prefix: {"LOG_LEVEL": "WARNING"}.
     settings: Mapping[str, str] = field(default_factory=dict)
+    # Headers every measured request carries (credentials); the plain apps ignore them.
+    headers: Mapping[str, str] = field(default_factory=dict)
     # Also load the raw ASGI/WSGI app, the ceiling; once per server is enough.
     with_ceiling: bool = False
 
