@@ -56,6 +56,12 @@ VARIANTS = (
     Variant("memory", with_ceiling=True),
     Variant("sqlite", {"database": "sqlite"}),
     Variant("postgresql", {"database": "postgresql"}),
+    Variant(
+        "auth-api-key",
+        {"auth": "api-key"},
+        {"API_KEYS": '["bench-key"]'},
+        {"X-API-Key": "bench-key"},
+    ),
 )
 
 
