@@ -1,8 +1,8 @@
 """The generated services the benchmark measures, each against the plain app that does its work.
 
-A variant is a set of answers added to the framework and server, and of settings added to the
-service's environment. Measuring an option's cost is one more line in VARIANTS: its answers, and
-the report shows its generated / plain ratio beside the others.
+A variant is a set of answers added to the framework and server, of settings added to the
+service's environment and of headers its requests carry. Measuring an option's cost is one more
+entry in VARIANTS; the report shows its generated / plain ratio beside the others.
 """
 
 from __future__ import annotations
