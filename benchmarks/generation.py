@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.harness import REPO_ROOT
+from benchmarks.projects import REPO_ROOT
 
 BIN = Path(sys.executable).parent
 PRESETS_DIR = REPO_ROOT / "generator" / "apiseed" / "presets"

@@ -12,112 +12,88 @@ NEW_TARGET_S = 0.6
 NEW_VS_COPY_TARGET = 0.8
 UPDATE_TARGET_S = 1.5
 TEST_SUITE_TARGET_S = 3.0
-VARIANTS = ("generated", "plain", "raw")
 
 
-def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per target the issue sets, with the measured figure and whether it holds."""
-    rows: list[dict[str, Any]] = []
+def row(target: str, limit: str, measured: str, holds: bool) -> dict[str, Any]:
+    return {"target": target, "limit": limit, "measured": measured, "holds": holds}
 
-    def add(name: str, limit: str, measured: float, holds: bool, unit: str = "") -> None:
-        rows.append(
-            {"target": name, "limit": limit, "measured": f"{measured:.2f}{unit}", "holds": holds}
-        )
 
+def failed(target: str, limit: str = "runs") -> dict[str, Any]:
+    return row(target, limit, "failed", False)
+
+
+def errors_row(target: str, apps: dict[str, Any]) -> dict[str, Any]:
+    errors = sum(figures["non2xx"] + figures["socket_errors"] for figures in apps.values())
+    return row(f"{target}: non-2xx + socket errors", "0", str(errors), errors == 0)
+
+
+def at_most(target: str, limit: float, measured: float, unit: str) -> dict[str, Any]:
+    return row(target, f"<= {limit}{unit}", f"{measured:.2f}{unit}", measured <= limit)
+
+
+def serving_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Generated / plain >= RATIO_TARGET on every endpoint of every variant, and no errors."""
+    rows = []
     for target in results.get("serving", []):
         if "error" in target:
-            rows.append(
-                {
-                    "target": f"{target['target']}: serving",
-                    "limit": "runs",
-                    "measured": "failed",
-                    "holds": False,
-                }
-            )
+            rows.append(failed(f"{target['target']}: serving"))
             continue
         for endpoint, figures in target["endpoints"].items():
             ratio = figures["ratios"]["generated_vs_plain"]["median"]
-            add(
-                f"{target['target']} {endpoint}: generated / plain",
-                f">= {RATIO_TARGET}",
-                ratio,
-                ratio >= RATIO_TARGET,
-                f"x (CPU time: {figures['ratios']['cpu_generated_vs_plain']['median']:.2f}x)",
-            )
-            errors = sum(v["non2xx"] + v["socket_errors"] for v in figures["variants"].values())
+            cpu = figures["ratios"]["cpu_generated_vs_plain"]["median"]
+            name = f"{target['target']} {endpoint}"
             rows.append(
-                {
-                    "target": f"{target['target']} {endpoint}: non-2xx + socket errors",
-                    "limit": "0",
-                    "measured": str(errors),
-                    "holds": errors == 0,
-                }
+                row(
+                    f"{name}: generated / plain",
+                    f">= {RATIO_TARGET}",
+                    f"{ratio:.2f}x (CPU time: {cpu:.2f}x)",
+                    ratio >= RATIO_TARGET,
+                )
             )
+            rows.append(errors_row(name, figures["apps"]))
     for comparison in results.get("servers", []):
         if "error" in comparison:
-            rows.append(
-                {
-                    "target": f"{comparison['framework']}: servers head to head",
-                    "limit": "runs",
-                    "measured": "failed",
-                    "holds": False,
-                }
-            )
+            rows.append(failed(f"{comparison['framework']}: servers head to head"))
             continue
         for name, endpoint in comparison["endpoints"].items():
-            errors = sum(f["non2xx"] + f["socket_errors"] for f in endpoint["servers"].values())
             rows.append(
-                {
-                    "target": f"{comparison['framework']} servers {name}: non-2xx + socket errors",
-                    "limit": "0",
-                    "measured": str(errors),
-                    "holds": errors == 0,
-                }
+                errors_row(f"{comparison['framework']} servers {name}", endpoint["servers"])
             )
-    generation = results.get("generation", {})
-    for preset, figures in generation.get("apiseed_new", {}).items():
-        add(
-            f"apiseed new --preset {preset}, installed wheel (median)",
-            f"<= {NEW_TARGET_S} s",
-            figures["median"],
-            figures["median"] <= NEW_TARGET_S,
-            " s",
-        )
-        ratio = figures["median"] / generation["copier_copy"][preset]["median"]
-        add(
-            f"apiseed new / copier copy from a clone, {preset} (medians)",
-            f"<= {NEW_VS_COPY_TARGET}x",
-            ratio,
-            ratio <= NEW_VS_COPY_TARGET,
-            "x",
-        )
-    for preset, figures in generation.get("apiseed_update", {}).items():
-        add(
-            f"apiseed update N->N+1, {preset}, installed wheels (median)",
-            f"<= {UPDATE_TARGET_S} s",
-            figures["median"],
-            figures["median"] <= UPDATE_TARGET_S,
-            " s",
-        )
-    for name, figures in results.get("test_suite", {}).items():
-        if "error" in figures:
-            rows.append(
-                {
-                    "target": f"{name}: generated test suite",
-                    "limit": "passes",
-                    "measured": "failed",
-                    "holds": False,
-                }
-            )
-            continue
-        add(
-            f"{name}: generated test suite (median)",
-            f"<= {TEST_SUITE_TARGET_S} s",
-            figures["median"],
-            figures["median"] <= TEST_SUITE_TARGET_S,
-            " s",
-        )
     return rows
+
+
+def generation_targets(generation: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for preset, figures in generation.get("apiseed_new", {}).items():
+        name = f"apiseed new --preset {preset}, installed wheel (median)"
+        rows.append(at_most(name, NEW_TARGET_S, figures["median"], " s"))
+        ratio = figures["median"] / generation["copier_copy"][preset]["median"]
+        name = f"apiseed new / copier copy from a clone, {preset} (medians)"
+        rows.append(at_most(name, NEW_VS_COPY_TARGET, ratio, "x"))
+    for preset, figures in generation.get("apiseed_update", {}).items():
+        name = f"apiseed update N->N+1, {preset}, installed wheels (median)"
+        rows.append(at_most(name, UPDATE_TARGET_S, figures["median"], " s"))
+    return rows
+
+
+def test_suite_targets(suites: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for name, figures in suites.items():
+        if "error" in figures:
+            rows.append(failed(f"{name}: generated test suite", "passes"))
+        else:
+            label = f"{name}: generated test suite (median)"
+            rows.append(at_most(label, TEST_SUITE_TARGET_S, figures["median"], " s"))
+    return rows
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per target apiseed sets, with the measured figure and whether it holds."""
+    return [
+        *serving_targets(results),
+        *generation_targets(results.get("generation", {})),
+        *test_suite_targets(results.get("test_suite", {})),
+    ]
 
 
 def _spread(figures: dict[str, float], digits: int = 2, unit: str = "") -> str:
@@ -127,9 +103,9 @@ def _spread(figures: dict[str, float], digits: int = 2, unit: str = "") -> str:
     )
 
 
-def markdown(results: dict[str, Any]) -> str:
-    meta = results["meta"]
+def header(meta: dict[str, Any]) -> list[str]:
     machine = meta["machine"]
+    settings = meta["settings"]
     lines = [
         f"# apiseed benchmark, {meta['started']} ({meta['mode']} mode)",
         "",
@@ -138,145 +114,207 @@ def markdown(results: dict[str, Any]) -> str:
         f"- Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']:.0f} GiB,"
         f" {machine['system']}; load average {machine['load_before']} before,"
         f" {machine['load_after']} after",
-        f"- Load: wrk {meta['wrk']}, {meta['settings']['connections']} connections, 1 thread,"
-        f" {meta['settings']['duration']:g} s per run, {meta['settings']['rounds']} interleaved"
+        f"- Load: wrk {meta['wrk']}, {settings['connections']} connections, 1 thread,"
+        f" {settings['duration']:g} s per run, {settings['rounds']} interleaved"
         " rounds, 1 server worker; figures are medians over the rounds, ratios the medians of"
         " per-round ratios (min-max in brackets). CPU-time generated / plain is the plain"
         " server's CPU time per request divided by the generated one's (from /proc, the whole"
         " server process tree): the same ratio, far less moved by other jobs on the machine",
-        "",
-        "## Targets",
-        "",
-        "| target | limit | measured | holds |",
-        "|---|---|---|---|",
     ]
-    for row in results["targets"]:
-        verdict = "yes" if row["holds"] else "**no**"
-        lines.append(f"| {row['target']} | {row['limit']} | {row['measured']} | {verdict} |")
-    serving = [t for t in results.get("serving", []) if "error" not in t]
-    if serving:
-        lines += [
-            "",
-            "## Serving: requests per second and latency",
-            "",
-            "| framework-server | endpoint | generated rps | plain rps | raw rps "
-            "| generated / plain | plain / raw | CPU-time generated / plain "
-            "| p50 ms gen / plain / raw | p99 ms gen / plain / raw | errors |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        for target in serving:
-            for figures in target["endpoints"].values():
-                v = figures["variants"]
-                ratios = figures["ratios"]
-                errors = sum(x["non2xx"] + x["socket_errors"] for x in v.values())
-                p50 = " / ".join(f"{v[k]['p50_ms']:.2f}" for k in VARIANTS)
-                p99 = " / ".join(f"{v[k]['p99_ms']:.2f}" for k in VARIANTS)
-                lines.append(
-                    f"| {target['target']} | `{figures['method']} {figures['path']}` "
-                    f"| {v['generated']['rps']:.0f} | {v['plain']['rps']:.0f} "
-                    f"| {v['raw']['rps']:.0f} | {_spread(ratios['generated_vs_plain'])} "
-                    f"| {_spread(ratios['plain_vs_raw'])} "
-                    f"| {_spread(ratios['cpu_generated_vs_plain'])} | {p50} | {p99} | {errors} |"
-                )
-        lines += [
-            "",
-            "## Start-up and memory",
-            "",
-            "Start-up: from the production command to the first answered `GET /health/live`"
-            " (median, min-max). Memory: resident set of the worker process, idle after start"
-            " and after all the load (the POST runs leave every created item in memory).",
-            "",
-            "| framework-server | variant | start-up s | RSS idle MiB | RSS after load MiB "
-            "| exit after SIGTERM |",
-            "|---|---|---|---|---|---|",
-        ]
-        for target in serving:
-            for variant in VARIANTS:
-                rss = target["rss_mib"][variant]
-                lines.append(
-                    f"| {target['target']} | {variant} | {_spread(target['startup_s'][variant])} "
-                    f"| {rss['idle']:.1f} | {rss['after_load']:.1f} "
-                    f"| {target['exit_codes_after_sigterm'][variant]} |"
-                )
-    for target in results.get("serving", []):
-        if "error" in target:
-            lines += ["", f"{target['target']}: serving failed: `{target['error'][:300]}`"]
-    compared = results.get("servers", [])
-    if compared:
-        lines += [
-            "",
-            "## Servers head to head: the generated service, interleaved rounds",
-            "",
-            "| framework | endpoint | server | rps | p50 ms | p99 ms | CPU us / request | errors |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for comparison in compared:
-            if "error" in comparison:
-                lines.append(f"| {comparison['framework']} | failed | | | | | | |")
-                continue
-            for endpoint in comparison["endpoints"].values():
-                for server, f in endpoint["servers"].items():
-                    lines.append(
-                        f"| {comparison['framework']} | `{endpoint['method']} {endpoint['path']}` "
-                        f"| {server} | {f['rps']:.0f} | {f['p50_ms']:.2f} | {f['p99_ms']:.2f} "
-                        f"| {f['cpu_us_per_request']:.0f} | {f['non2xx'] + f['socket_errors']} |"
-                    )
-        lines += ["", "Ratios (second server / first, per round: median (min-max)):", ""]
-        for comparison in compared:
-            if "error" in comparison:
-                continue
-            first, second = comparison["servers"]
-            for name, endpoint in comparison["endpoints"].items():
-                lines.append(
-                    f"- {comparison['framework']} {name}: {second} / {first} requests per second "
-                    f"{_spread(endpoint['ratio'])}, by CPU time per request "
-                    f"{_spread(endpoint['cpu_ratio'])}"
-                )
-    generation = results.get("generation")
-    if generation:
-        lines += [
-            "",
-            "## Generation (wall time of a fresh process, seconds: median (min-max))",
-            "",
-            f"Template: {generation['template']}. Installed: {generation['installed']}. "
-            "`apiseed new` runs with `--no-git` except in the git column; the checkout column "
-            "is this checkout's .venv with `--template CLONE`.",
-            "",
-            "| preset | `apiseed new`, installed | same, with git init + commit "
-            "| `apiseed new`, checkout | `copier copy` from the clone | installed / copy "
-            "| `apiseed update` N->N+1, installed | same, checkout |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
+    for name, variant in meta.get("variants", {}).items():
+        given = {**variant["answers"], **variant["settings"]}
+        shown = ", ".join(f"{key}={value}" for key, value in given.items())
+        lines.append(f"- Variant {name}: {shown or 'the default answers'}")
+    return lines
 
-        def cell(part: str, preset: str) -> str:
-            figures = generation.get(part, {}).get(preset)
-            return _spread(figures) if figures else "-"
 
-        for preset, figures in generation["apiseed_new"].items():
-            ratio = figures["median"] / generation["copier_copy"][preset]["median"]
+def targets_section(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["## Targets", "", "| target | limit | measured | holds |", "|---|---|---|---|"]
+    for found in rows:
+        verdict = "yes" if found["holds"] else "**no**"
+        lines.append(f"| {found['target']} | {found['limit']} | {found['measured']} | {verdict} |")
+    return lines
+
+
+def serving_section(serving: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "## Serving: requests per second and latency",
+        "",
+        "Raw is the standard-library ASGI / WSGI ceiling, loaded with the in-memory variant only.",
+        "",
+        "| framework-server | variant | endpoint | generated rps | plain rps | raw rps "
+        "| generated / plain | plain / raw | CPU-time generated / plain "
+        "| CPU us / request gen / plain | p50 ms gen / plain | p99 ms gen / plain | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for target in serving:
+        for figures in target["endpoints"].values():
+            apps = figures["apps"]
+            ratios = figures["ratios"]
+            gen, plain = apps["generated"], apps["plain"]
+            raw = f"{apps['raw']['rps']:.0f}" if "raw" in apps else "-"
+            plain_vs_raw = _spread(ratios["plain_vs_raw"]) if "plain_vs_raw" in ratios else "-"
+            errors = sum(x["non2xx"] + x["socket_errors"] for x in apps.values())
             lines.append(
-                f"| {preset} | {cell('apiseed_new', preset)} | {cell('apiseed_new_git', preset)} "
-                f"| {cell('apiseed_new_clone', preset)} | {cell('copier_copy', preset)} "
-                f"| {ratio:.2f} | {cell('apiseed_update', preset)} "
-                f"| {cell('apiseed_update_clone', preset)} |"
+                f"| {target['framework']}-{target['server']} | {target['variant']} "
+                f"| `{figures['method']} {figures['path']}` "
+                f"| {gen['rps']:.0f} | {plain['rps']:.0f} | {raw} "
+                f"| {_spread(ratios['generated_vs_plain'])} | {plain_vs_raw} "
+                f"| {_spread(ratios['cpu_generated_vs_plain'])} "
+                f"| {gen['cpu_us_per_request']:.0f} / {plain['cpu_us_per_request']:.0f} "
+                f"| {gen['p50_ms']:.2f} / {plain['p50_ms']:.2f} "
+                f"| {gen['p99_ms']:.2f} / {plain['p99_ms']:.2f} | {errors} |"
             )
-    suites = results.get("test_suite")
-    if suites:
-        lines += [
-            "",
-            "## Generated project's own test suite (`pytest` at its root, seconds)",
-            "",
-            "| framework-server | wall time |",
-            "|---|---|",
-        ]
-        for name, figures in suites.items():
-            shown = "failed" if "error" in figures else _spread(figures)
-            lines.append(f"| {name} | {shown} |")
-    lines += ["", "## Versions", ""]
-    for name, found in meta["versions"].items():
+    return lines
+
+
+def variants_section(serving: list[dict[str, Any]]) -> list[str]:
+    """Each variant's generated / plain ratio side by side: what an answer costs."""
+    variants = list(dict.fromkeys(target["variant"] for target in serving))
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    for target in serving:
+        for endpoint, figures in target["endpoints"].items():
+            key = (f"{target['framework']}-{target['server']}", endpoint)
+            ratios = figures["ratios"]
+            cells.setdefault(key, {})[target["variant"]] = (
+                f"{ratios['generated_vs_plain']['median']:.2f}"
+                f" ({ratios['cpu_generated_vs_plain']['median']:.2f})"
+            )
+    lines = [
+        "## Variants: generated / plain",
+        "",
+        "Requests per second (CPU time per request in brackets), medians of per-round ratios;"
+        " each variant against the plain app doing its work.",
+        "",
+        "| framework-server | endpoint | " + " | ".join(variants) + " |",
+        "|---|---|" + "---|" * len(variants),
+    ]
+    for (server, endpoint), found in cells.items():
+        shown = " | ".join(found.get(variant, "-") for variant in variants)
+        lines.append(f"| {server} | {endpoint} | {shown} |")
+    return lines
+
+
+def startup_section(serving: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "## Start-up and memory",
+        "",
+        "Start-up: from the production command to the first answered `GET /health/live`"
+        " (median, min-max). Memory: resident set of the worker process, idle after start"
+        " and after all the load (in memory, the POST runs keep every created item).",
+        "",
+        "| framework-server | variant | app | start-up s | RSS idle MiB | RSS after load MiB "
+        "| exit after SIGTERM |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for target in serving:
+        for app, rss in target["rss_mib"].items():
+            lines.append(
+                f"| {target['framework']}-{target['server']} | {target['variant']} | {app} "
+                f"| {_spread(target['startup_s'][app])} "
+                f"| {rss['idle']:.1f} | {rss['after_load']:.1f} "
+                f"| {target['exit_codes_after_sigterm'][app]} |"
+            )
+    return lines
+
+
+def servers_section(compared: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "## Servers head to head: the generated service in memory, interleaved rounds",
+        "",
+        "| framework | endpoint | server | rps | p50 ms | p99 ms | CPU us / request | errors |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for comparison in compared:
+        if "error" in comparison:
+            lines.append(f"| {comparison['framework']} | failed | | | | | | |")
+            continue
+        for endpoint in comparison["endpoints"].values():
+            for server, f in endpoint["servers"].items():
+                lines.append(
+                    f"| {comparison['framework']} | `{endpoint['method']} {endpoint['path']}` "
+                    f"| {server} | {f['rps']:.0f} | {f['p50_ms']:.2f} | {f['p99_ms']:.2f} "
+                    f"| {f['cpu_us_per_request']:.0f} | {f['non2xx'] + f['socket_errors']} |"
+                )
+    lines += ["", "Ratios (second server / first, per round: median (min-max)):", ""]
+    for comparison in compared:
+        if "error" in comparison:
+            continue
+        first, second = comparison["servers"]
+        for name, endpoint in comparison["endpoints"].items():
+            lines.append(
+                f"- {comparison['framework']} {name}: {second} / {first} requests per second "
+                f"{_spread(endpoint['ratio'])}, by CPU time per request "
+                f"{_spread(endpoint['cpu_ratio'])}"
+            )
+    return lines
+
+
+def generation_section(generation: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Generation (wall time of a fresh process, seconds: median (min-max))",
+        "",
+        f"Template: {generation['template']}. Installed: {generation['installed']}. "
+        "`apiseed new` runs with `--no-git` except in the git column; the checkout column "
+        "is this checkout's .venv with `--template CLONE`.",
+        "",
+        "| preset | `apiseed new`, installed | same, with git init + commit "
+        "| `apiseed new`, checkout | `copier copy` from the clone | installed / copy "
+        "| `apiseed update` N->N+1, installed | same, checkout |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+
+    def cell(part: str, preset: str) -> str:
+        figures = generation.get(part, {}).get(preset)
+        return _spread(figures) if figures else "-"
+
+    for preset, figures in generation["apiseed_new"].items():
+        ratio = figures["median"] / generation["copier_copy"][preset]["median"]
+        lines.append(
+            f"| {preset} | {cell('apiseed_new', preset)} | {cell('apiseed_new_git', preset)} "
+            f"| {cell('apiseed_new_clone', preset)} | {cell('copier_copy', preset)} "
+            f"| {ratio:.2f} | {cell('apiseed_update', preset)} "
+            f"| {cell('apiseed_update_clone', preset)} |"
+        )
+    return lines
+
+
+def test_suite_section(suites: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Generated project's own test suite (`pytest` at its root, seconds)",
+        "",
+        "| framework-server-variant | wall time |",
+        "|---|---|",
+    ]
+    for name, figures in suites.items():
+        lines.append(f"| {name} | {'failed' if 'error' in figures else _spread(figures)} |")
+    return lines
+
+
+def versions_section(versions: dict[str, dict[str, str]]) -> list[str]:
+    lines = ["## Versions", ""]
+    for name, found in versions.items():
         packages = ", ".join(f"{key} {value}" for key, value in sorted(found.items()))
         lines.append(f"- {name}: {packages}")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def markdown(results: dict[str, Any]) -> str:
+    sections = [header(results["meta"]), targets_section(results["targets"])]
+    serving = [t for t in results.get("serving", []) if "error" not in t]
+    if serving:
+        sections += [serving_section(serving), variants_section(serving), startup_section(serving)]
+    failures = [t for t in results.get("serving", []) if "error" in t]
+    if failures:
+        sections.append([f"{t['target']}: serving failed: `{t['error'][:300]}`" for t in failures])
+    if results.get("servers"):
+        sections.append(servers_section(results["servers"]))
+    if results.get("generation"):
+        sections.append(generation_section(results["generation"]))
+    if results.get("test_suite"):
+        sections.append(test_suite_section(results["test_suite"]))
+    sections.append(versions_section(results["meta"]["versions"]))
+    return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
 
 
 def write(results: dict[str, Any], folder: Path, stem: str) -> tuple[Path, Path]:

@@ -19,10 +19,12 @@ from typing import Any
 
 from benchmarks import report
 from benchmarks.generation import measure_generation, preset_answers
-from benchmarks.serving import Settings, Target, compare_servers, measure_target
-from benchmarks.suite import build_target, time_test_suite, versions
+from benchmarks.projects import REPO_ROOT
+from benchmarks.serving import Settings, compare_servers, measure_target, target_endpoints
+from benchmarks.suite import time_test_suite
+from benchmarks.targets import Databases, Target, build_target, versions
+from benchmarks.variants import VARIANTS, Variant, variant_named
 from benchmarks.wrk import ENDPOINTS, wrk_binary
-from tests.harness import REPO_ROOT
 
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 PARTS = ("generation", "serving", "tests")
@@ -40,53 +42,87 @@ def frameworks() -> list[str]:
 @dataclass
 class Config:
     mode: str
-    targets: list[tuple[str, str]]
+    servers: list[tuple[str, str]]
+    variants: list[Variant]
     presets: list[str]
     update_presets: list[str]
     settings: Settings
     generation_runs: int
     update_runs: int
     test_runs: int
+    # The variants whose generated test suite is timed (a database project's takes longer).
+    test_variants: list[str]
     parts: list[str] = field(default_factory=lambda: list(PARTS))
     output_dir: Path = RESULTS_DIR
 
 
+def quick_config(available: list[str]) -> Config:
+    """The default server of each framework (its preset's), short runs, few repeats."""
+    servers = [(fw, str(preset_answers(fw)["server"])) for fw in available]
+    settings = Settings(
+        duration=1,
+        warmup_requests=200,
+        rounds=2,
+        connections=8,
+        startup_runs=1,
+        endpoints=[e.name for e in ENDPOINTS],
+    )
+    # One update, of the first framework: an update run is a new project plus the update.
+    # One database variant, the production one: SQLite runs the same code (and the smoke test).
+    return Config(
+        "quick",
+        servers,
+        [variant_named("memory"), variant_named("postgresql")],
+        list(available),
+        available[:1],
+        settings,
+        generation_runs=2,
+        update_runs=1,
+        test_runs=1,
+        test_variants=["memory"],
+    )
+
+
+def full_config(available: list[str]) -> Config:
+    """Every framework x server x variant, every preset."""
+    servers = [(fw, server) for fw in available for server in SERVERS[fw]]
+    settings = Settings(
+        duration=2,
+        warmup_requests=200,
+        rounds=4,
+        connections=8,
+        startup_runs=3,
+        endpoints=[e.name for e in ENDPOINTS],
+    )
+    presets = [p for fw in available for p in (fw, f"{fw}-minimal")]
+    return Config(
+        "full",
+        servers,
+        list(VARIANTS),
+        presets,
+        list(available),
+        settings,
+        generation_runs=4,
+        update_runs=3,
+        test_runs=1,
+        test_variants=[variant.name for variant in VARIANTS],
+    )
+
+
 def build_config(args: argparse.Namespace) -> Config:
     available = frameworks()
-    if args.quick:
-        # The default server of each framework (its preset's), short runs, few repeats.
-        targets = [(fw, str(preset_answers(fw)["server"])) for fw in available]
-        settings = Settings(
-            duration=1,
-            warmup_requests=200,
-            rounds=2,
-            connections=8,
-            startup_runs=1,
-            endpoints=[e.name for e in ENDPOINTS],
-        )
-        presets = list(available)
-        # One update, of the first framework: an update run is a new project plus the update.
-        config = Config("quick", targets, presets, available[:1], settings, 2, 1, 1)
-    else:
-        targets = [(fw, server) for fw in available for server in SERVERS[fw]]
-        settings = Settings(
-            duration=2,
-            warmup_requests=200,
-            rounds=4,
-            connections=8,
-            startup_runs=3,
-            endpoints=[e.name for e in ENDPOINTS],
-        )
-        presets = [p for fw in available for p in (fw, f"{fw}-minimal")]
-        config = Config("full", targets, presets, list(available), settings, 4, 3, 2)
+    config = quick_config(available) if args.quick else full_config(available)
     if args.only:
         wanted = [tuple(item.split("-", 1)) for item in args.only]
         unknown = [w for w in wanted if len(w) != 2 or w[1] not in SERVERS.get(w[0], ())]
         if unknown:
             raise SystemExit(f"--only: unknown framework-server {unknown}; e.g. fastapi-uvicorn")
-        config.targets = [(fw, server) for fw, server in wanted]
-        config.presets = [p for p in config.presets if p.split("-")[0] in {w[0] for w in wanted}]
-        config.update_presets = [p for p in config.update_presets if p in {w[0] for w in wanted}]
+        config.servers = [(fw, server) for fw, server in wanted]
+        chosen = {w[0] for w in wanted}
+        config.presets = [p for p in config.presets if p.split("-")[0] in chosen]
+        config.update_presets = [p for p in config.update_presets if p in chosen]
+    if args.variant:
+        config.variants = [variant_named(name) for name in args.variant]
     if args.endpoint:
         config.settings.endpoints = args.endpoint
     if args.duration is not None:
@@ -116,6 +152,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="append",
         metavar="FRAMEWORK-SERVER",
         help="serve only this target, e.g. fastapi-uvicorn (repeatable)",
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        choices=[v.name for v in VARIANTS],
+        help="measure only this variant of the generated service (repeatable)",
     )
     parser.add_argument(
         "--endpoint",
@@ -170,22 +212,10 @@ def wrk_version() -> str:
 
 
 def run(config: Config, command: str, keep: bool = False) -> dict[str, Any]:
-    started_at = datetime.now(UTC)
     started = time.perf_counter()
     if "serving" in config.parts:
         wrk_binary()  # fail now, not after ten minutes
-    results: dict[str, Any] = {
-        "meta": {
-            "started": started_at.strftime("%Y-%m-%d %H:%M UTC"),
-            "mode": config.mode,
-            "command": command,
-            "commit": git_commit(),
-            "machine": machine(),
-            "wrk": wrk_version() if "serving" in config.parts else "-",
-            "settings": vars(config.settings) | {"endpoints": list(config.settings.endpoints)},
-            "versions": {"apiseed (this checkout)": {"python": platform.python_version()}},
-        }
-    }
+    results: dict[str, Any] = {"meta": describe_run(config, command)}
     workdir = Path(tempfile.mkdtemp(prefix="apiseed-bench-"))
     try:
         if "generation" in config.parts:
@@ -199,20 +229,7 @@ def run(config: Config, command: str, keep: bool = False) -> dict[str, Any]:
                 from_checkout=config.mode == "full",
             )
         if {"serving", "tests"} & set(config.parts):
-            results["serving"], results["test_suite"] = [], {}
-            built: dict[str, list[Target]] = {}
-            for framework, server in config.targets:
-                log(f"{framework}-{server}: render and install")
-                target = build_target(workdir / "projects", framework, server)
-                results["meta"]["versions"][target.name] = versions(target)
-                measure_one(target, config, workdir, results)
-                built.setdefault(framework, []).append(target)
-            if "serving" in config.parts:
-                results["servers"] = compare_all(built, config, workdir)
-            if "serving" not in config.parts:
-                del results["serving"]
-            if "tests" not in config.parts:
-                del results["test_suite"]
+            measure_services(config, workdir, results)
     finally:
         if keep:
             log(f"kept {workdir}")
@@ -224,17 +241,66 @@ def run(config: Config, command: str, keep: bool = False) -> dict[str, Any]:
     return results
 
 
+def describe_run(config: Config, command: str) -> dict[str, Any]:
+    return {
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "mode": config.mode,
+        "command": command,
+        "commit": git_commit(),
+        "machine": machine(),
+        "wrk": wrk_version() if "serving" in config.parts else "-",
+        "settings": vars(config.settings) | {"endpoints": list(config.settings.endpoints)},
+        "variants": {
+            v.name: {"answers": dict(v.answers), "settings": dict(v.settings)}
+            for v in config.variants
+        },
+        "versions": {"apiseed (this checkout)": {"python": platform.python_version()}},
+    }
+
+
+def measure_services(config: Config, workdir: Path, results: dict[str, Any]) -> None:
+    """Build each target in turn, measure it, then compare each framework's servers."""
+    results["serving"], results["test_suite"] = [], {}
+    databases = Databases(workdir / "databases")
+    built: dict[str, list[Target]] = {}
+    try:
+        for framework, server in config.servers:
+            for variant in config.variants:
+                name = f"{framework}-{server}-{variant.name}"
+                log(f"{name}: render, install, migrate")
+                try:
+                    target = build_target(
+                        workdir / "projects", framework, server, variant, databases
+                    )
+                except RuntimeError as error:  # e.g. no PostgreSQL here: the others still run
+                    results["serving"].append({"target": name, "error": str(error)})
+                    continue
+                results["meta"]["versions"][target.name] = versions(target)
+                measure_one(target, config, workdir, results)
+                if variant.with_ceiling:
+                    built.setdefault(framework, []).append(target)
+        if "serving" in config.parts:
+            results["servers"] = compare_all(built, config, workdir)
+    finally:
+        databases.remove()
+    if "serving" not in config.parts:
+        del results["serving"]
+    if "tests" not in config.parts:
+        del results["test_suite"]
+
+
 def measure_one(target: Target, config: Config, workdir: Path, results: dict[str, Any]) -> None:
     """One target's serving and test-suite figures; a failure is recorded, not fatal."""
     if "serving" in config.parts:
-        log(f"{target.name}: serving {', '.join(config.settings.endpoints)}")
+        endpoints = target_endpoints(target, config.settings)
+        log(f"{target.name}: serving {', '.join(e.name for e in endpoints)}")
         try:
             results["serving"].append(
                 measure_target(target, config.settings, workdir / "serving" / target.name)
             )
         except RuntimeError as error:
             results["serving"].append({"target": target.name, "error": str(error)})
-    if "tests" in config.parts:
+    if "tests" in config.parts and target.variant.name in config.test_variants:
         log(f"{target.name}: generated test suite")
         try:
             results["test_suite"][target.name] = time_test_suite(target, config.test_runs)

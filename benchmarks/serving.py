@@ -1,4 +1,4 @@
-"""Serve the generated service, its plain baseline and the raw ceiling; load them in turns."""
+"""Serve the generated service and the apps it is compared with; load them in turns."""
 
 from __future__ import annotations
 
@@ -8,33 +8,19 @@ import socket
 import statistics
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from benchmarks.projects import REPO_ROOT
+from benchmarks.targets import Target, service_environment
 from benchmarks.wrk import ENDPOINTS, POST_BODY, Endpoint, Load, run_wrk, write_script
-from tests.harness import REPO_ROOT, ProjectEnvironment, free_port
 
-VARIANTS = ("generated", "plain", "raw")
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 20.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-@dataclass(frozen=True)
-class Target:
-    """One framework x production server, rendered and installed in its own venv."""
-
-    framework: str
-    server: str
-    package: str
-    environment: ProjectEnvironment
-
-    @property
-    def name(self) -> str:
-        return f"{self.framework}-{self.server}"
 
 
 @dataclass
@@ -47,23 +33,23 @@ class Settings:
     endpoints: Sequence[str]
 
 
-def command(target: Target, variant: str, port: int) -> tuple[list[str], dict[str, str]]:
+def apps(target: Target) -> tuple[str, ...]:
+    """The generated service first, then the apps it is compared with."""
+    return ("generated", *target.variant.baselines)
+
+
+def command(target: Target, app: str, port: int) -> tuple[list[str], dict[str, str]]:
     """The production command of the generated service, or the launcher of a baseline app."""
-    prefix = f"{target.package.upper()}_"
-    env = {
-        **target.environment.env,
-        f"{prefix}ENVIRONMENT": "production",
-        f"{prefix}HOST": "127.0.0.1",
-        f"{prefix}PORT": str(port),
-        f"{prefix}WORKERS": "1",
-    }
-    python = str(target.environment.python)
-    if variant == "generated":
+    settings = {"ENVIRONMENT": "production", "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": "1"}
+    target = replace(target, settings={**target.settings, **settings})
+    env = service_environment(target)
+    python = str(target.project.python)
+    if app == "generated":
         return [python, "-m", target.package], env
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env["APISEED_BENCH_PACKAGE"] = target.package
-    if variant == "plain":
-        module = f"{target.framework}_plain"
+    if app == "plain":
+        module = target.variant.plain_app(target.framework)
     else:
         module = "asgi_raw" if target.framework == "fastapi" else "wsgi_raw"
     return [python, "-m", "benchmarks.apps.launch", module], env
@@ -71,7 +57,7 @@ def command(target: Target, variant: str, port: int) -> tuple[list[str], dict[st
 
 @dataclass
 class Running:
-    variant: str
+    app: str
     process: subprocess.Popen[bytes]
     port: int
     startup_s: float
@@ -82,10 +68,17 @@ class Running:
         return f"http://127.0.0.1:{self.port}"
 
 
-def http_status(port: int, method: str, path: str, body: str | None = None) -> int | None:
+def http_status(
+    port: int,
+    method: str,
+    path: str,
+    body: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> int | None:
     """One request on a fresh connection; None while nothing listens."""
     payload = body.encode() if body is not None else b""
     head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
     if body is not None:
         head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
     try:
@@ -102,16 +95,16 @@ def http_status(port: int, method: str, path: str, body: str | None = None) -> i
     return int(answer.split(b" ", 2)[1])
 
 
-def start(target: Target, variant: str, log_dir: Path) -> Running:
+def start(target: Target, app: str, log_dir: Path) -> Running:
     """Start a server and wait for its first answered request; that wait is the start-up time."""
     port = free_port()
-    args, env = command(target, variant, port)
-    log_path = log_dir / f"{target.name}-{variant}-{port}.log"
+    args, env = command(target, app, port)
+    log_path = log_dir / f"{target.name}-{app}-{port}.log"
     with log_path.open("wb") as log:
         started = time.perf_counter()
         process = subprocess.Popen(
             args,
-            cwd=target.environment.project,
+            cwd=target.project.folder,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -120,13 +113,21 @@ def start(target: Target, variant: str, log_dir: Path) -> Running:
     while True:
         if http_status(port, "GET", "/health/live") == 200:
             startup = time.perf_counter() - started
-            return Running(variant, process, port, startup, log_path)
+            return Running(app, process, port, startup, log_path)
         if process.poll() is not None or time.perf_counter() - started > START_TIMEOUT:
             stop(process)
             raise RuntimeError(
-                f"{target.name} {variant} did not start:\n{log_path.read_text(errors='replace')}"
+                f"{target.name} {app} did not start:\n{log_path.read_text(errors='replace')}"
             )
         time.sleep(0.005)
+
+
+# free_port() and stop() repeat the test harness's: the benchmark does not import the tests.
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def stop(process: subprocess.Popen[bytes]) -> int:
@@ -142,8 +143,8 @@ def stop(process: subprocess.Popen[bytes]) -> int:
 
 
 @contextmanager
-def serving(target: Target, variant: str, log_dir: Path) -> Iterator[Running]:
-    running = start(target, variant, log_dir)
+def serving(target: Target, app: str, log_dir: Path) -> Iterator[Running]:
+    running = start(target, app, log_dir)
     try:
         yield running
     finally:
@@ -207,7 +208,7 @@ def worker_rss_mib(pid: int) -> float:
 
 
 def rotated(items: Sequence[str], by: int) -> list[str]:
-    """The run order of one round: each variant goes first in turn."""
+    """The run order of one round: each server goes first in turn."""
     by %= len(items)
     return [*items[by:], *items[:by]]
 
@@ -220,13 +221,20 @@ def summarise(values: list[float]) -> dict[str, float]:
     }
 
 
+def target_endpoints(target: Target, settings: Settings) -> list[Endpoint]:
+    """The endpoints asked for that the target's variant measures."""
+    wanted = set(settings.endpoints) & set(target.variant.endpoints)
+    return [endpoint for endpoint in ENDPOINTS if endpoint.name in wanted]
+
+
 def measure_startup(target: Target, runs: int, log_dir: Path) -> dict[str, list[float]]:
-    """Start and stop each variant `runs` times, in turns; the start-up times."""
-    times: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
+    """Start and stop each app `runs` times, in turns; the start-up times."""
+    names = apps(target)
+    times: dict[str, list[float]] = {app: [] for app in names}
     for run in range(runs):
-        for variant in rotated(VARIANTS, run + 1):
-            running = start(target, variant, log_dir)
-            times[variant].append(running.startup_s)
+        for app in rotated(names, run + 1):
+            running = start(target, app, log_dir)
+            times[app].append(running.startup_s)
             stop(running.process)
     return times
 
@@ -237,47 +245,53 @@ def measure_target(target: Target, settings: Settings, workdir: Path) -> dict[st
     log_dir.mkdir(parents=True, exist_ok=True)
     # The servers started for the load below are the last start-up run.
     startup = measure_startup(target, settings.startup_runs - 1, log_dir)
-    endpoints = [endpoint for endpoint in ENDPOINTS if endpoint.name in settings.endpoints]
+    endpoints = target_endpoints(target, settings)
     results: dict[str, Any] = {}
     with ExitStack() as stack:
-        servers = {v: stack.enter_context(serving(target, v, log_dir)) for v in VARIANTS}
-        for variant, server in servers.items():
-            startup[variant].append(server.startup_s)
-        idle_rss = {v: worker_rss_mib(s.process.pid) for v, s in servers.items()}
-        seed(servers)
+        servers = {app: stack.enter_context(serving(target, app, log_dir)) for app in apps(target)}
+        for app, server in servers.items():
+            startup[app].append(server.startup_s)
+        idle_rss = {app: worker_rss_mib(server.process.pid) for app, server in servers.items()}
+        headers = target.variant.headers
+        seed(servers, headers)
         for endpoint in endpoints:
-            results[endpoint.name] = measure_endpoint(servers, endpoint, settings, workdir)
-        loaded_rss = {v: worker_rss_mib(s.process.pid) for v, s in servers.items()}
-        exit_codes = {}
-        for variant, server in servers.items():
-            exit_codes[variant] = stop(server.process)
+            results[endpoint.name] = measure_endpoint(servers, endpoint, settings, workdir, headers)
+        loaded_rss = {app: worker_rss_mib(server.process.pid) for app, server in servers.items()}
+        exit_codes = {app: stop(server.process) for app, server in servers.items()}
     return {
         "target": target.name,
         "framework": target.framework,
         "server": target.server,
+        "variant": target.variant.name,
         "endpoints": results,
-        "startup_s": {v: {"runs": runs, **summarise(runs)} for v, runs in startup.items()},
-        "rss_mib": {v: {"idle": idle_rss[v], "after_load": loaded_rss[v]} for v in VARIANTS},
+        "startup_s": {app: {"runs": runs, **summarise(runs)} for app, runs in startup.items()},
+        "rss_mib": {app: {"idle": idle_rss[app], "after_load": loaded_rss[app]} for app in servers},
         "exit_codes_after_sigterm": exit_codes,
     }
 
 
-def seed(servers: dict[str, Running]) -> None:
+def seed(servers: dict[str, Running], headers: Mapping[str, str]) -> None:
     """Create item 1 before anything is measured."""
     for name, server in servers.items():
-        status = http_status(server.port, "POST", "/api/v1/items", POST_BODY)
+        status = http_status(server.port, "POST", "/api/v1/items", POST_BODY, headers)
         if status != 201:
             raise RuntimeError(f"{name}: creating item 1 answered {status}")
 
 
 def interleaved(
-    servers: dict[str, Running], endpoint: Endpoint, settings: Settings, workdir: Path
+    servers: dict[str, Running],
+    endpoint: Endpoint,
+    settings: Settings,
+    workdir: Path,
+    headers: Mapping[str, str],
 ) -> list[dict[str, Load]]:
     """Warm every server up, then load them in turns, each going first in turn: the rounds."""
-    script = write_script(workdir, endpoint)
+    script = write_script(workdir, endpoint, headers)
     for name, server in servers.items():  # the first requests of a code path cost more
         for _ in range(settings.warmup_requests):
-            status = http_status(server.port, endpoint.method, endpoint.path, endpoint.body)
+            status = http_status(
+                server.port, endpoint.method, endpoint.path, endpoint.body, headers
+            )
             if status is None or not 200 <= status < 300:
                 raise RuntimeError(f"{name}: warm-up {endpoint.path} answered {status}")
     rounds: list[dict[str, Load]] = []
@@ -319,19 +333,25 @@ def cpu_ratio(rounds: list[dict[str, Load]], top: str, bottom: str) -> dict[str,
 
 
 def measure_endpoint(
-    servers: dict[str, Running], endpoint: Endpoint, settings: Settings, workdir: Path
+    servers: dict[str, Running],
+    endpoint: Endpoint,
+    settings: Settings,
+    workdir: Path,
+    headers: Mapping[str, str],
 ) -> dict[str, Any]:
-    rounds = interleaved(servers, endpoint, settings, workdir)
+    rounds = interleaved(servers, endpoint, settings, workdir, headers)
+    ratios = {
+        "generated_vs_plain": ratio(rounds, "generated", "plain"),
+        "cpu_generated_vs_plain": cpu_ratio(rounds, "generated", "plain"),
+    }
+    if "raw" in servers:
+        ratios["plain_vs_raw"] = ratio(rounds, "plain", "raw")
     return {
         "method": endpoint.method,
         "path": endpoint.path,
-        "variants": {variant: figures(rounds, variant) for variant in VARIANTS},
-        "ratios": {
-            "generated_vs_plain": ratio(rounds, "generated", "plain"),
-            "plain_vs_raw": ratio(rounds, "plain", "raw"),
-            "cpu_generated_vs_plain": cpu_ratio(rounds, "generated", "plain"),
-        },
-        "rounds": [{v: load.as_dict() for v, load in r.items()} for r in rounds],
+        "apps": {app: figures(rounds, app) for app in servers},
+        "ratios": ratios,
+        "rounds": [{app: load.as_dict() for app, load in r.items()} for r in rounds],
     }
 
 
@@ -344,9 +364,10 @@ def compare_servers(targets: Sequence[Target], settings: Settings, workdir: Path
     results: dict[str, Any] = {}
     with ExitStack() as stack:
         servers = {t.server: stack.enter_context(serving(t, "generated", log_dir)) for t in targets}
-        seed(servers)
+        headers = targets[0].variant.headers
+        seed(servers, headers)
         for endpoint in endpoints:
-            rounds = interleaved(servers, endpoint, settings, workdir)
+            rounds = interleaved(servers, endpoint, settings, workdir, headers)
             results[endpoint.name] = {
                 "method": endpoint.method,
                 "path": endpoint.path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -84,9 +85,11 @@ def wrk_binary() -> str:
     return binary
 
 
-def write_script(folder: Path, endpoint: Endpoint) -> Path:
+def write_script(folder: Path, endpoint: Endpoint, headers: Mapping[str, str]) -> Path:
     lines = [SCRIPT.replace("__MARK__", RESULT_MARK)]
     lines.append(f'wrk.method = "{endpoint.method}"')
+    for name, value in headers.items():
+        lines.append(f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}")
     if endpoint.body is not None:
         lines.append(f"wrk.body = {json.dumps(endpoint.body)}")
         lines.append('wrk.headers["Content-Type"] = "application/json"')

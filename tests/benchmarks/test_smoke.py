@@ -1,4 +1,4 @@
-"""The benchmark's quick-mode code path, on one tiny case, so that it cannot rot.
+"""The benchmark's quick-mode code path on a tiny case (in memory and on SQLite), so it cannot rot.
 
 It checks the shape of what the benchmark writes and that every answer was a 2xx; it never
 judges a speed (the machine running the tests decides those, not the code).
@@ -16,7 +16,7 @@ from benchmarks.runner import main
 
 pytestmark = pytest.mark.slow
 
-VARIANTS = {"generated", "plain", "raw"}
+APPS = {"generated", "plain", "raw"}
 
 
 def test_quick_mode_on_one_tiny_case(tmp_path: Path) -> None:
@@ -29,7 +29,9 @@ def test_quick_mode_on_one_tiny_case(tmp_path: Path) -> None:
         [
             "--quick",
             "--only", "fastapi-uvicorn",
-            "--endpoint", "live",
+            "--variant", "memory",
+            "--variant", "sqlite",
+            "--endpoint", "get_item",
             "--duration", "1",
             "--rounds", "1",
             "--runs", "1",
@@ -52,38 +54,45 @@ def test_quick_mode_on_one_tiny_case(tmp_path: Path) -> None:
         assert len(figures["runs"]) == 1
         assert figures["min"] <= figures["median"] <= figures["max"]
 
-    [serving] = results["serving"]
-    assert serving["target"] == "fastapi-uvicorn"
-    live = serving["endpoints"]["live"]
-    assert set(live["variants"]) == VARIANTS
-    for figures in live["variants"].values():
-        assert figures["requests"] > 0
-        assert figures["non2xx"] == 0
-        assert figures["socket_errors"] == 0
-        assert figures["p50_ms"] <= figures["p99_ms"]
-    assert set(live["ratios"]) == {"generated_vs_plain", "plain_vs_raw", "cpu_generated_vs_plain"}
-    for figures in live["variants"].values():
-        assert figures["cpu_us_per_request"] > 0
-    assert len(live["rounds"]) == 1
-    assert set(serving["startup_s"]) == VARIANTS
-    assert set(serving["rss_mib"]) == VARIANTS
-    assert all(rss["after_load"] > 0 for rss in serving["rss_mib"].values())
+    memory, sqlite = results["serving"]
+    assert (memory["target"], sqlite["target"]) == (
+        "fastapi-uvicorn-memory",
+        "fastapi-uvicorn-sqlite",
+    )
+    for serving, apps in ((memory, APPS), (sqlite, {"generated", "plain"})):
+        get_item = serving["endpoints"]["get_item"]
+        assert set(get_item["apps"]) == apps
+        for figures in get_item["apps"].values():
+            assert figures["requests"] > 0
+            assert figures["non2xx"] == 0
+            assert figures["socket_errors"] == 0
+            assert figures["p50_ms"] <= figures["p99_ms"]
+            assert figures["cpu_us_per_request"] > 0
+        assert {"generated_vs_plain", "cpu_generated_vs_plain"} <= set(get_item["ratios"])
+        assert len(get_item["rounds"]) == 1
+        assert set(serving["startup_s"]) == apps
+        assert set(serving["rss_mib"]) == apps
+        assert all(rss["after_load"] > 0 for rss in serving["rss_mib"].values())
+    assert "plain_vs_raw" in memory["endpoints"]["get_item"]["ratios"]
 
-    assert len(results["test_suite"]["fastapi-uvicorn"]["runs"]) == 1
+    assert len(results["test_suite"]["fastapi-uvicorn-memory"]["runs"]) == 1
+    assert "fastapi-uvicorn-sqlite" not in results["test_suite"]  # quick mode: in memory only
 
     names = [row["target"] for row in results["targets"]]
-    assert "fastapi-uvicorn live: generated / plain" in names
-    assert "fastapi-uvicorn live: non-2xx + socket errors" in names
+    for name in ("fastapi-uvicorn-memory get_item", "fastapi-uvicorn-sqlite get_item"):
+        assert f"{name}: generated / plain" in names
+        assert f"{name}: non-2xx + socket errors" in names
     assert all(set(row) == {"target", "limit", "measured", "holds"} for row in results["targets"])
 
     markdown = md_path.read_text()
     for heading in (
         "## Targets",
         "## Serving",
+        "## Variants",
         "## Start-up and memory",
         "## Generation",
         "## Generated project's own test suite",
         "## Versions",
     ):
         assert heading in markdown
-    assert "| fastapi-uvicorn | `GET /health/live` |" in markdown
+    assert "| fastapi-uvicorn | sqlite | `GET /api/v1/items/1` |" in markdown

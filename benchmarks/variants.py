@@ -1,0 +1,72 @@
+"""The generated services the benchmark measures, each against the plain app that does its work.
+
+A variant is a set of answers added to the framework and server, of settings added to the
+service's environment and of headers its requests carry. Measuring an option's cost is one more
+entry in VARIANTS; the report shows its generated / plain ratio beside the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchmarks.wrk import ENDPOINTS
+
+DATABASE_ENDPOINTS = ("get_item", "create_item")
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    # Copier answers beyond project_name, framework and server.
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    # Settings of the service, named without the package's prefix: {"LOG_LEVEL": "WARNING"}.
+    settings: Mapping[str, str] = field(default_factory=dict)
+    # Headers every measured request carries (credentials); the plain apps ignore them.
+    headers: Mapping[str, str] = field(default_factory=dict)
+    # Also load the raw ASGI/WSGI app, the ceiling; once per server is enough.
+    with_ceiling: bool = False
+
+    @property
+    def database(self) -> str:
+        """none, sqlite or postgresql: the `database` answer."""
+        return str(self.answers.get("database", "none"))
+
+    def plain_app(self, framework: str) -> str:
+        """The module in benchmarks/apps/ the generated service is compared with."""
+        if self.database == "none":
+            return f"{framework}_plain"
+        return f"{framework}_sqlalchemy_plain"
+
+    @property
+    def baselines(self) -> tuple[str, ...]:
+        """The apps loaded in turns with the generated service."""
+        return ("plain", "raw") if self.with_ceiling else ("plain",)
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """GET /health/live never reaches the database: measured once, in memory."""
+        if self.database == "none":
+            return tuple(endpoint.name for endpoint in ENDPOINTS)
+        return DATABASE_ENDPOINTS
+
+
+VARIANTS = (
+    Variant("memory", with_ceiling=True),
+    Variant("sqlite", {"database": "sqlite"}),
+    Variant("postgresql", {"database": "postgresql"}),
+    Variant(
+        "auth-api-key",
+        {"auth": "api-key"},
+        {"API_KEYS": '["bench-key"]'},
+        {"X-API-Key": "bench-key"},
+    ),
+)
+
+
+def variant_named(name: str) -> Variant:
+    for variant in VARIANTS:
+        if variant.name == name:
+            return variant
+    raise KeyError(name)
