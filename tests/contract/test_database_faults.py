@@ -68,7 +68,8 @@ def test_a_stopped_database_gives_503_problems_and_the_service_recovers(
         contract_postgres.start()
 
     assert live == Answer(200, "application/json", None, None, b'{"status":"ok"}')
-    not_ready = problem(503, "Service Unavailable", "Service is not ready", "/health/ready")
+    not_ready = problem(503, "Service Unavailable", "Service is not ready", "/health/ready",
+                        checks={"database": "failing"})  # fmt: skip
     assert ready == Answer(503, PROBLEM, None, None, not_ready)
     for answer, path in ((listed, ITEMS), (read, location), (created_while_down, ITEMS)):
         assert answer == Answer(503, PROBLEM, None, None, problem(503, "Service Unavailable",

@@ -81,7 +81,9 @@ def same_everywhere(answers: dict[str, Answer]) -> Answer:
     return reference
 
 
-def problem(status: int, title: str, detail: str, instance: str, errors: Any = None) -> bytes:
+def problem(
+    status: int, title: str, detail: str, instance: str, errors: Any = None, checks: Any = None
+) -> bytes:
     """The expected problem body, serialised as docs/wire-format.md says (compact, in order)."""
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -93,6 +95,8 @@ def problem(status: int, title: str, detail: str, instance: str, errors: Any = N
     }
     if errors is not None:
         body["errors"] = errors
+    if checks is not None:
+        body["checks"] = checks
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
