@@ -93,11 +93,13 @@ def build_target(
 
 
 def service_environment(target: Target) -> dict[str, str]:
-    """The project's environment with the target's settings, under the package's prefix."""
+    """The project's environment with the target's settings, under the package's prefix, and
+    the variant's variables."""
     prefix = f"{target.package.upper()}_"
     return {
         **target.project.env,
         **{prefix + name: value for name, value in target.settings.items()},
+        **target.variant.variables,
     }
 
 

@@ -25,6 +25,8 @@ class Variant:
     settings: Mapping[str, str] = field(default_factory=dict)
     # Headers every measured request carries (credentials); the plain apps ignore them.
     headers: Mapping[str, str] = field(default_factory=dict)
+    # Environment variables set as they are, such as OpenTelemetry's OTEL_*.
+    variables: Mapping[str, str] = field(default_factory=dict)
     # Also load the raw ASGI/WSGI app, the ceiling; once per server is enough.
     with_ceiling: bool = False
 
@@ -62,6 +64,10 @@ VARIANTS = (
         {"API_KEYS": '["bench-key"]'},
         {"X-API-Key": "bench-key"},
     ),
+    Variant("metrics", {"metrics": True}),
+    # Spans made, named and ended for every request, then dropped: the export's cost depends
+    # on the collector and is paid in the batching thread.
+    Variant("tracing", {"tracing": True}, variables={"OTEL_TRACES_EXPORTER": "none"}),
 )
 
 

@@ -1,7 +1,8 @@
 """The answer matrix every template change is judged by.
 
-Every choice of every question appears at least once, and so do unusual answers: a name with
-spaces and non-ASCII letters, a slug with digits, a package name that differs from the slug.
+Every choice of every question appears at least once, each pair of the metrics and tracing
+answers too, and so do unusual answers: a name with spaces and non-ASCII letters, a slug with
+digits, a package name that differs from the slug.
 """
 
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ CASES = [
             "database": "postgresql",
             "auth": "jwt",
             "metrics": True,
+            "tracing": True,
             "ci": "github",
             "compose": True,
             "kubernetes": True,
@@ -47,6 +49,7 @@ CASES = [
             "python_version": "3.14",
             "database": "sqlite",
             "auth": "api-key",
+            "tracing": True,
             "docker": False,
         },
     ),
@@ -73,6 +76,7 @@ CASES = [
             "database": "postgresql",
             "auth": "jwt",
             "metrics": True,
+            "tracing": True,
             "ci": "github",
             "compose": True,
             "kubernetes": True,

@@ -85,6 +85,7 @@ DATABASE = {
 }
 AUTH = {"src/{pkg}/auth.py", "tests/test_auth.py"}
 METRICS = {"src/{pkg}/metrics.py", "tests/test_metrics.py"}
+TRACING = {"src/{pkg}/tracing.py", "tests/test_tracing.py"}
 
 
 def expected_files(answers: dict[str, Any]) -> set[str]:
@@ -97,6 +98,8 @@ def expected_files(answers: dict[str, Any]) -> set[str]:
         paths |= AUTH
     if answers.get("metrics", False):
         paths |= METRICS
+    if answers.get("tracing", False):
+        paths |= TRACING
     if answers.get("ci", "none") == "github":
         paths |= GITHUB
     if answers.get("compose", False):

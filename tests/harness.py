@@ -168,11 +168,14 @@ class RunningServer:
 
 @contextmanager
 def production_server(
-    environment: ProjectEnvironment, settings: Mapping[str, str] | None = None
+    environment: ProjectEnvironment,
+    settings: Mapping[str, str] | None = None,
+    variables: Mapping[str, str] | None = None,
 ) -> Iterator[RunningServer]:
     """Start the README's production command on a free loopback port; stop it by its PID. A
     service with auth gets the test credentials (tests/credentials.py) unless `settings` say
-    otherwise."""
+    otherwise. `settings` are the service's own (the package prefix is added); `variables` are
+    set as they are (OpenTelemetry's OTEL_*)."""
     import httpx
 
     from tests.credentials import auth_settings
@@ -185,6 +188,7 @@ def production_server(
     env = {**environment.env, f"{prefix}HOST": "127.0.0.1", f"{prefix}PORT": str(port)}
     env.update({f"{prefix}{name}": value for name, value in auth_settings(auth).items()})
     env.update({f"{prefix}{name}": value for name, value in (settings or {}).items()})
+    env.update(variables or {})
     log_path = environment.project / f"server-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

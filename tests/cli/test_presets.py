@@ -88,6 +88,7 @@ def test_user_preset_listed_with_its_path_and_extends(run: Run, user_presets: Pa
         "database": "postgresql",
         "auth": "none",
         "metrics": True,
+        "tracing": False,
         "docker": False,
         "ci": "github",
         "compose": True,

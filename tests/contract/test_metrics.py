@@ -9,7 +9,7 @@ import pytest
 from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.contract.conftest import Service
+from tests.contract.conftest import Service, observed
 from tests.contract.test_wire import ITEMS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("contract")]
@@ -27,14 +27,6 @@ TRAFFIC = [
     ("GET", "/nowhere/at/all", 7, ("GET", UNMATCHED, "404")),
     ("DELETE", "/health/live", 3, ("DELETE", UNMATCHED, "405")),
 ]
-
-
-def with_metrics(services: list[Service]) -> list[Service]:
-    chosen = [service for service in services if service.metrics]
-    for database in {service.database for service in chosen}:
-        frameworks = {service.framework for service in chosen if service.database == database}
-        assert frameworks == {"fastapi", "flask"}, database
-    return chosen
 
 
 def families(url: str) -> dict[str, Metric]:
@@ -83,7 +75,7 @@ def added(before: Counts, after: Counts) -> Counts:
 
 
 def test_both_frameworks_expose_the_same_series(services: list[Service]) -> None:
-    chosen = with_metrics(services)
+    chosen = observed(services)
     for service in chosen:
         send_traffic(service, service.url)
     first, *others = chosen
@@ -97,7 +89,7 @@ def test_both_frameworks_expose_the_same_series(services: list[Service]) -> None
 def test_every_request_is_counted_once_under_its_route(
     services: list[Service], workers: str
 ) -> None:
-    for service in with_metrics(services):
+    for service in observed(services):
         with service.restarted(WORKERS=workers) as running:
             before = request_counts(running.url)
             expected = send_traffic(service, running.url)
@@ -107,5 +99,5 @@ def test_every_request_is_counted_once_under_its_route(
 
 
 def test_metrics_need_no_credentials(services: list[Service]) -> None:
-    for service in with_metrics(services):
+    for service in observed(services):
         assert httpx.get(f"{service.url}/metrics").status_code == 200, service.name

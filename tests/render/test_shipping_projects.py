@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -196,6 +197,15 @@ def test_the_pods_environment_migrates_and_answers_every_probe(
     serve_and_probe(project, shipped, environment, probes)
 
 
+# Compose's interpolation of a variable with a default, `${NAME:-default}`.
+COMPOSE_DEFAULT = re.compile(r"\$\{\w+:-([^}]*)\}")
+
+
+def unset_default(value: object) -> str:
+    """A compose value as the service gets it when none of the variables it names is set."""
+    return COMPOSE_DEFAULT.sub(lambda match: match[1], str(value))
+
+
 @pytest.mark.parametrize("shipped_project", params("compose"), indirect=True)
 def test_the_compose_environment_migrates_and_answers_the_health_check(
     shipped_project: tuple[ProjectEnvironment, Shipped], postgres: PostgresServer
@@ -204,7 +214,8 @@ def test_the_compose_environment_migrates_and_answers_the_health_check(
     url = postgres.create_database(f"{project.project.parent.name}_compose".replace("-", "_"))
     app = shipped.compose["services"]["app"]
     # The image's variables, then compose's; the database is the test server's.
-    environment = {**shipped.image_environment, **app.get("environment", {})}
+    composed = {name: unset_default(value) for name, value in app.get("environment", {}).items()}
+    environment = {**shipped.image_environment, **composed}
     environment[f"{shipped.prefix}DATABASE_URL"] = url
     health_check = "/" + shipped.image_health_check_url.split("/", 3)[3]
 

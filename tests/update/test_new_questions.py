@@ -27,6 +27,7 @@ NEW_QUESTIONS = {
     "database": "none",
     "auth": "none",
     "metrics": False,
+    "tracing": False,
     "ci": "none",
     "compose": False,
     "kubernetes": False,
