@@ -1,4 +1,4 @@
-"""The `apiseed` command line: `new`, `presets`, `update`.
+"""The `apiseed` command line: `new`, `presets`, `update`, `add resource`.
 
 Only cheap modules are imported at the top: Copier is imported inside the commands that
 render (copier_api.py), so `--help` and `--version` answer at once.
@@ -393,6 +393,51 @@ def update(
             "markers, merge any .rej hunk and delete it), then `git add` and commit."
         )
     click.echo("Review the changes with `git diff`, then commit them.")
+
+
+# ---------------------------------------------------------------------------- add
+
+
+@main.group()
+def add() -> None:
+    """Add code to a generated project."""
+
+
+@add.command("resource")
+@click.argument("name")
+@click.option(
+    "--project",
+    "project",
+    default=".",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="The generated project (default: the current folder).",
+)
+@vcs_ref_option
+def add_resource(name: str, project: Path, vcs_ref: str | None) -> None:
+    """Add the resource NAME (a plural, e.g. orders) to the project, made like the sample.
+
+    Writes NAME's schemas, repository, router or blueprint, tests and, with a database, its
+    model and a migration revision, from the template version the project records, and adds
+    one import and one line to app.py. Nothing is written when anything is refused.
+    """
+    from apiseed.resource import add_resource as add_to_project
+
+    result = add_to_project(project, name, vcs_ref)
+    click.echo(f"Added the {result.name.plural} resource to {result.project}:")
+    for path in result.written:
+        click.echo(f"  new      {path}")
+    for path in result.changed:
+        click.echo(f"  changed  {path}")
+    click.echo(
+        f"It answers /api/v1/{result.name.plural} with the sample's fields (name, price, tags): "
+        f"edit {result.name.plural}/schemas.py"
+        + (
+            ", models.py and the new revision"
+            if any("/versions/" in p for p in result.written)
+            else ""
+        )
+        + " to make them yours, then run the tests."
+    )
 
 
 __all__ = ["main"]

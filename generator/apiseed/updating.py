@@ -119,6 +119,20 @@ def _plan_target(path: Path, answers: Mapping[str, Any], vcs_ref: str | None) ->
     return _Target(target, store.redirect(src), at_packaged)
 
 
+def recorded_template_env(answers: Mapping[str, Any]) -> dict[str, str]:
+    """Environment for Copier's git to find the template version a project records: for
+    apiseed's packaged template, the version store (offline once the version is kept)."""
+    src = str(answers["_src_path"])
+    if not _recorded_url_is_ours(src):
+        return {}
+    store = VersionStore()
+    packaged = packaged_template()
+    if packaged is not None:
+        store.add(packaged.folder, packaged.version)
+    ensure_stored(store, src, str(answers["_commit"]))
+    return store.redirect(src)
+
+
 def _newer(version: str, than: str) -> bool:
     from packaging.version import InvalidVersion, Version
 
