@@ -98,7 +98,8 @@ class Shipped:
 
     @property
     def container(self) -> dict[str, Any]:
-        (container,) = self.pod["containers"]
+        containers: list[dict[str, Any]] = self.pod["containers"]
+        (container,) = containers
         return container
 
     def container_environment(self, container: dict[str, Any]) -> dict[str, str]:
@@ -162,7 +163,8 @@ class Shipped:
 
     @property
     def image_health_check_url(self) -> str:
-        (url,) = re.findall(r"https?://[^'\"]+", self.docker_instruction("HEALTHCHECK"))
+        urls: list[str] = re.findall(r"https?://[^'\"]+", self.docker_instruction("HEALTHCHECK"))
+        (url,) = urls
         return url
 
 

@@ -62,7 +62,7 @@ def test_each_request_is_one_server_span_alike_on_both_frameworks(
 ) -> None:
     seen: dict[str, list[object]] = {}
     for service in observed(services):
-        described = []
+        described: list[object] = []
         for method, path, name, route, status in TRACED:
             trace_id, response = traced_request(service, service.url, method, path)
             assert response.status_code == status, (service.name, method, path)

@@ -64,7 +64,8 @@ def conflicted(
         history = git(project, "rev-list", "--all").split()
         return Conflicted(flow, project, module, history, update(flow, project))
 
-    return once(("conflicted", framework, flow), make)
+    conflicted: Conflicted = once(("conflicted", framework, flow), make)
+    return conflicted
 
 
 def test_the_cli_fails_and_lists_the_conflicted_file(conflicted: Conflicted) -> None:

@@ -61,7 +61,8 @@ def updated(
         result = update(flow, project)
         return Updated(framework, flow, project, template_repo, kept, history, result)
 
-    return once(("updated", framework, flow), make)
+    updated: Updated = once(("updated", framework, flow), make)
+    return updated
 
 
 def test_the_update_succeeds(updated: Updated) -> None:
