@@ -1,5 +1,6 @@
 """/docs and /redoc of every service, rendered by a real headless Chromium with no network:
-each page shows the sample resource's operations, and every request it makes stays on 127.0.0.1.
+each page shows the sample resource's operations, and every request it makes stays on 127.0.0.1;
+on the services with auth, Swagger UI's Authorize button lets a protected operation through.
 
 Needs Debian's `chromium` package (/usr/bin/chromium) and the `playwright` Python package, which
 drives that browser; `playwright install` is never run (it would download a browser).
@@ -132,3 +133,40 @@ def test_redoc_shows_the_operations_offline(services: list[Service], visit: Any)
         assert page.refused == [], f"{service.name} /redoc tried to leave the machine"
         assert page.errors == [], service.name
         assert any(url.endswith("/openapi.json") for url in page.requested), service.name
+
+
+def execute_list_items(page: Any) -> str:
+    """Try GET /api/v1/items from Swagger UI; the status it shows."""
+    operation = "#operations-items-listItems"
+    page.click(f"{operation} .opblock-summary")
+    page.click(f"{operation} button.try-out__btn")
+    page.click(f"{operation} button.execute")
+    status = page.wait_for_selector(
+        f"{operation} .live-responses-table tr.response .response-col_status",
+        timeout=RENDER_TIMEOUT_MS,
+    )
+    return str(status.inner_text()).strip()
+
+
+def test_swagger_ui_authorizes_and_calls_a_protected_operation(
+    services: list[Service], visit: Any
+) -> None:
+    for service in services:
+        if service.auth == "none":
+            continue
+        refused = visit(f"{service.url}/docs").page
+        refused.wait_for_selector(".opblock", timeout=RENDER_TIMEOUT_MS)
+        assert execute_list_items(refused) == "401", service.name
+
+        page = visit(f"{service.url}/docs")
+        page.page.wait_for_selector(".opblock", timeout=RENDER_TIMEOUT_MS)
+        page.page.click("button.authorize")
+        # One scheme: the key, or the token without "Bearer " (Swagger UI adds it).
+        (credential,) = service.credentials.values()
+        page.page.fill(".auth-container input", credential.removeprefix("Bearer "))
+        page.page.click(".auth-btn-wrapper button.authorize")
+        page.page.click(".auth-btn-wrapper button.btn-done")
+
+        assert execute_list_items(page.page) == "200", service.name
+        assert page.refused == [], service.name
+        assert page.errors == [], service.name
