@@ -65,15 +65,25 @@ def remove_from_package_import(app: Path, package: str, name: str) -> None:
     edit(app, f"from {package} import {names}\n", f"from {package} import {kept}\n")
 
 
-def write_revision(environment: ProjectEnvironment, project: Path, message: str) -> None:
+def write_revision(
+    case: Case,
+    project: Path,
+    environment: ProjectEnvironment,
+    postgres: PostgresServer,
+    message: str,
+) -> None:
+    """The revision, written as README's Database section says: the development database at
+    head first; for a PostgreSQL project, a PostgreSQL database of one's own."""
     readme_says(project, "uv run alembic upgrade head", "uv run alembic revision --autogenerate")
-    # The development database (SQLite, the settings' default), brought to head first.
-    run([environment.tool("alembic"), "upgrade", "head"], project, environment.env)
-    run(
-        [environment.tool("alembic"), "revision", "--autogenerate", "-m", message],
-        project,
-        environment.env,
-    )
+    env = dict(environment.env)
+    if case.database == "postgresql":
+        package = recorded_answers(project)["package_name"]
+        readme_says(project, f"Run them with `{package.upper()}_DATABASE_URL` set to a PostgreSQL")
+        name = f"{case.id}-{project.name}-development".replace("-", "_")
+        env[f"{package.upper()}_DATABASE_URL"] = postgres.create_database(name)
+    alembic = environment.tool("alembic")
+    run([alembic, "upgrade", "head"], project, env)
+    run([alembic, "revision", "--autogenerate", "-m", message], project, env)
 
 
 def check(
@@ -120,7 +130,7 @@ def test_removing_the_sample_as_the_readme_says_leaves_every_check_green(
     environment = build_environment(project)
     if case.database != "none":
         readme_says(project, 'uv run alembic revision --autogenerate -m "drop items"')
-        write_revision(environment, project, "drop items")
+        write_revision(case, project, environment, postgres, "drop items")
 
     output = check(case, project, environment, postgres)
 
@@ -177,7 +187,7 @@ def test_a_resource_added_by_hand_as_the_readme_says_passes_every_check(
     run([environment.tool("ruff"), "check", "--fix", "."], project, environment.env)
     if case.database != "none":
         readme_says(project, 'uv run alembic revision --autogenerate -m "add orders"')
-        write_revision(environment, project, "add orders")
+        write_revision(case, project, environment, postgres, "add orders")
         (revision,) = (source / "migrations" / "versions").glob("*_add_orders.py")
         assert 'op.create_table(\n        "orders"' in revision.read_text()
 
