@@ -111,7 +111,7 @@ def test_removing_the_sample_as_the_readme_says_leaves_every_check_green(
     project, package, source = render_case(case, tmp_path / "removed")
     app = source / "app.py"
 
-    readme_says(project, f"delete `src/{package}/items/` and `tests/test_items.py`")
+    readme_says(project, f"Delete `src/{package}/items/` and `tests/test_items.py`")
     shutil.rmtree(source / "items")
     (project / "tests" / "test_items.py").unlink()
     if case.framework == "flask":
@@ -147,7 +147,7 @@ def test_a_resource_added_by_hand_as_the_readme_says_passes_every_check(
 
     readme_says(
         project,
-        f"copy `src/{package}/items/` to `orders/`",
+        f"Copy `src/{package}/items/` to `orders/`",
         "`tests/test_items.py` to `tests/test_orders.py`",
         "rename `items`, `item` and `Item` to `orders`, `order` and `Order`",
         "`uv run ruff format . && uv run ruff check --fix .` rewraps the lines",
@@ -160,7 +160,7 @@ def test_a_resource_added_by_hand_as_the_readme_says_passes_every_check(
     if case.framework == "flask":
         import_line = f"from {package}.orders import orders"
         include_line = "app.register_blueprint(orders)"
-        readme_says(project, f"add two lines to `app.py`: `{import_line}` and `{include_line}`")
+        readme_says(project, f"Add two lines to `app.py`: `{import_line}` and `{include_line}`")
         items_import = f"from {package}.items import items\n"
         edit(app, items_import, f"{items_import}{import_line}\n")
         edit(
@@ -172,7 +172,7 @@ def test_a_resource_added_by_hand_as_the_readme_says_passes_every_check(
         include_line = "app.include_router(orders.router)"
         readme_says(
             project,
-            f"add two lines to `app.py`: `orders` in the `from {package} import ...` line and "
+            f"Add two lines to `app.py`: `orders` in the `from {package} import ...` line and "
             f"`{include_line}`",
         )
         (names,) = re.findall(rf"^from {package} import (.*)$", app.read_text(), re.M)
