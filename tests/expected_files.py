@@ -30,6 +30,7 @@ COMMON = {
     "tests/__init__.py",
     "tests/conftest.py",
     "tests/echo.py",
+    "tests/problems.py",
     "tests/test_cors.py",
     "tests/test_docs.py",
     "tests/test_errors.py",
