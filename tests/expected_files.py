@@ -29,6 +29,8 @@ COMMON = {
     "src/{pkg}/settings.py",
     "tests/__init__.py",
     "tests/conftest.py",
+    "tests/echo.py",
+    "tests/problems.py",
     "tests/test_cors.py",
     "tests/test_docs.py",
     "tests/test_errors.py",
@@ -71,7 +73,7 @@ KUBERNETES = {
     "deploy/kubernetes/settings.env",
 }
 
-IN_MEMORY = {"src/{pkg}/memory.py"}
+IN_MEMORY = {"src/{pkg}/memory.py", "tests/test_memory.py"}
 DATABASE = {
     "src/{pkg}/database.py",
     "src/{pkg}/items/models.py",
