@@ -91,6 +91,26 @@ def test_an_item_survives_a_restart_of_the_service(
 
 
 @pytest.mark.parametrize("case", params(DATABASE_CASES))
+def test_a_server_that_only_serves_leaves_alembic_unimported(
+    case: Case, built_project: Callable[[Case], ProjectEnvironment]
+) -> None:
+    # Alembic is for migrating: imported by every worker, it costs each about 10 MiB.
+    project = built_project(case)
+    package = recorded_answers(project.project)["package_name"]
+    script = (
+        f"import sys\nfrom {package} import __main__ as entry_point\n"
+        "entry_point.serve = lambda settings: None\n"
+        "assert entry_point.main([]) == 0\n"
+        "print(sorted(name for name in sys.modules if name.partition('.')[0] == 'alembic'))\n"
+    )
+    env = {**project.env, f"{prefix(project)}MIGRATE_ON_START": "false"}
+
+    output = run([str(project.python), "-c", script], project.project, env)
+
+    assert output.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("case", params(DATABASE_CASES))
 def test_migrate_works_from_the_installed_wheel_anywhere(
     case: Case,
     built_project: Callable[[Case], ProjectEnvironment],
