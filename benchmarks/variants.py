@@ -56,6 +56,9 @@ class Variant:
 
 VARIANTS = (
     Variant("memory", with_ceiling=True),
+    # The in-memory service without its access line (a setting: the INFO records are off), to
+    # tell the line's share of the cost from the rest of the service's.
+    Variant("no-access-line", settings={"LOG_LEVEL": "WARNING"}),
     Variant("sqlite", {"database": "sqlite"}),
     Variant("postgresql", {"database": "postgresql"}),
     Variant(
