@@ -32,7 +32,7 @@ test: setup ## Run the whole test suite in parallel
 test-fast: setup ## The quick subset: no rendered project's tests, linters or servers
 	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow" $(PYTEST_ARGS)
 
-bench: setup ## The whole benchmark (about 12 min; needs wrk): benchmarks/README.md
+bench: setup ## The whole benchmark (35-40 min on 2 cores; needs wrk and PostgreSQL): benchmarks/README.md
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 bench-quick: setup ## The benchmark's quick mode (under 2 min)
