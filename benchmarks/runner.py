@@ -23,7 +23,7 @@ from benchmarks.projects import REPO_ROOT
 from benchmarks.serving import Settings, compare_servers, measure_target, target_endpoints
 from benchmarks.suite import time_test_suite
 from benchmarks.targets import Databases, Target, build_target, versions
-from benchmarks.variants import VARIANTS, Variant, variant_named
+from benchmarks.variants import VARIANTS, Variant, one_per_project, variant_named
 from benchmarks.wrk import ENDPOINTS, wrk_binary
 
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
@@ -105,8 +105,7 @@ def full_config(available: list[str]) -> Config:
         generation_runs=4,
         update_runs=3,
         test_runs=1,
-        # A variant of settings alone renders memory's project: its tests are memory's.
-        test_variants=[v.name for v in VARIANTS if v.answers or v.name == "memory"],
+        test_variants=[variant.name for variant in one_per_project(VARIANTS)],
     )
 
 

@@ -7,7 +7,7 @@ entry in VARIANTS; the report shows its generated / plain ratio beside the other
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +72,15 @@ VARIANTS = (
     # on the collector and is paid in the batching thread.
     Variant("tracing", {"tracing": True}, variables={"OTEL_TRACES_EXPORTER": "none"}),
 )
+
+
+def one_per_project(variants: Iterable[Variant]) -> list[Variant]:
+    """The first variant of each set of answers: the others render the same project, differing
+    only in its settings, headers or environment, so its test suite is measured once."""
+    projects: dict[frozenset[tuple[str, Any]], Variant] = {}
+    for variant in variants:
+        projects.setdefault(frozenset(variant.answers.items()), variant)
+    return list(projects.values())
 
 
 def variant_named(name: str) -> Variant:
