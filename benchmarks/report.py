@@ -114,13 +114,17 @@ def header(meta: dict[str, Any]) -> list[str]:
         f"- Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']:.0f} GiB,"
         f" {machine['system']}; load average {machine['load_before']} before,"
         f" {machine['load_after']} after",
-        f"- Load: wrk {meta['wrk']}, {settings['connections']} connections, 1 thread,"
-        f" {settings['duration']:g} s per run, {settings['rounds']} interleaved"
-        " rounds, 1 server worker; figures are medians over the rounds, ratios the medians of"
-        " per-round ratios (min-max in brackets). CPU-time generated / plain is the plain"
-        " server's CPU time per request divided by the generated one's (from /proc, the whole"
-        " server process tree): the same ratio, far less moved by other jobs on the machine",
     ]
+    if meta["wrk"] != "-":  # the serving part ran
+        lines.append(
+            f"- Load: wrk {meta['wrk']}, {settings['connections']} connections, 1 thread,"
+            f" {settings['duration']:g} s per run, {settings['rounds']} interleaved"
+            " rounds, 1 server worker; figures are medians over the rounds, ratios the medians"
+            " of per-round ratios (min-max in brackets). CPU-time generated / plain is the plain"
+            " server's CPU time per request divided by the generated one's (from /proc, the"
+            " whole server process tree): the same ratio, far less moved by other jobs on the"
+            " machine"
+        )
     for name, variant in meta.get("variants", {}).items():
         given = {**variant["answers"], **variant["settings"]}
         shown = ", ".join(f"{key}={value}" for key, value in given.items())
@@ -250,6 +254,40 @@ def servers_section(compared: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def split_section(split: list[dict[str, Any]]) -> list[str]:
+    """Each part of the service's cost per request, measured in one process."""
+    lines = [
+        "## Where the generated service's time goes: in-process split",
+        "",
+        "CPU µs per request with the app called directly (no server, no socket), batches of"
+        " requests in interleaved rounds; each part is the median of its per-round difference"
+        " between variants of the app (`benchmarks/apps/split.py`).",
+        "",
+        "| target | endpoint | service | plain | access line | body guard "
+        "| rest of the middleware | routes and handlers | total over plain |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    notes = [""]
+    for found in split:
+        if "error" in found:
+            notes.append(f"- {found['target']}: failed: `...{found['error'][-300:]}`")
+            continue
+        notes.append(
+            f"- {found['target']}: {found['rounds']} rounds of {found['batch']} requests,"
+            f" event loop {found['event_loop']}"
+        )
+        for endpoint, figures in found["endpoints"].items():
+            variants, parts = figures["variants"], figures["parts"]
+            cells = [f"{variants['service']:.0f}", f"{variants['plain']:.0f}"]
+            cells += [
+                f"{parts[part]:.1f}"
+                for part in ("access_line", "body_guard", "middleware_rest", "routes_and_handlers")
+            ]
+            cells.append(f"{parts['total']:.1f}")
+            lines.append(f"| {found['target']} | {endpoint} | {' | '.join(cells)} |")
+    return lines + notes
+
+
 def generation_section(generation: dict[str, Any]) -> list[str]:
     lines = [
         "## Generation (wall time of a fresh process, seconds: median (min-max))",
@@ -300,7 +338,9 @@ def versions_section(versions: dict[str, dict[str, str]]) -> list[str]:
 
 
 def markdown(results: dict[str, Any]) -> str:
-    sections = [header(results["meta"]), targets_section(results["targets"])]
+    sections = [header(results["meta"])]
+    if results["targets"]:
+        sections.append(targets_section(results["targets"]))
     serving = [t for t in results.get("serving", []) if "error" not in t]
     if serving:
         sections += [serving_section(serving), variants_section(serving), startup_section(serving)]
@@ -309,6 +349,8 @@ def markdown(results: dict[str, Any]) -> str:
         sections.append([f"{t['target']}: serving failed: `{t['error'][:300]}`" for t in failures])
     if results.get("servers"):
         sections.append(servers_section(results["servers"]))
+    if results.get("split"):
+        sections.append(split_section(results["split"]))
     if results.get("generation"):
         sections.append(generation_section(results["generation"]))
     if results.get("test_suite"):

@@ -21,13 +21,14 @@ from benchmarks import report
 from benchmarks.generation import measure_generation, preset_answers
 from benchmarks.projects import REPO_ROOT
 from benchmarks.serving import Settings, compare_servers, measure_target, target_endpoints
+from benchmarks.split import measure_split
 from benchmarks.suite import time_test_suite
 from benchmarks.targets import Databases, Target, build_target, versions
 from benchmarks.variants import VARIANTS, Variant, one_per_project, variant_named
 from benchmarks.wrk import ENDPOINTS, wrk_binary
 
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
-PARTS = ("generation", "serving", "tests")
+PARTS = ("generation", "serving", "split", "tests")
 SERVERS = {"fastapi": ("uvicorn", "granian"), "flask": ("gunicorn", "granian")}
 
 
@@ -52,6 +53,9 @@ class Config:
     test_runs: int
     # The variants whose generated test suite is timed (a database project's takes longer).
     test_variants: list[str]
+    # The in-process split: interleaved rounds of batches of requests, per variant of the app.
+    split_rounds: int
+    split_batch: int
     parts: list[str] = field(default_factory=lambda: list(PARTS))
     output_dir: Path = RESULTS_DIR
 
@@ -80,6 +84,8 @@ def quick_config(available: list[str]) -> Config:
         update_runs=1,
         test_runs=1,
         test_variants=["memory"],
+        split_rounds=10,
+        split_batch=100,
     )
 
 
@@ -106,6 +112,8 @@ def full_config(available: list[str]) -> Config:
         update_runs=3,
         test_runs=1,
         test_variants=[variant.name for variant in one_per_project(VARIANTS)],
+        split_rounds=100,
+        split_batch=150,
     )
 
 
@@ -228,7 +236,7 @@ def run(config: Config, command: str, keep: bool = False) -> dict[str, Any]:
                 config.update_runs,
                 from_checkout=config.mode == "full",
             )
-        if {"serving", "tests"} & set(config.parts):
+        if {"serving", "split", "tests"} & set(config.parts):
             measure_services(config, workdir, results)
     finally:
         if keep:
@@ -260,13 +268,15 @@ def describe_run(config: Config, command: str) -> dict[str, Any]:
 
 def measure_services(config: Config, workdir: Path, results: dict[str, Any]) -> None:
     """Build each target in turn, measure it, then compare each framework's servers."""
-    results["serving"], results["test_suite"] = [], {}
+    results["serving"], results["test_suite"], results["split"] = [], {}, []
     databases = Databases(workdir / "databases")
     built: dict[str, list[Target]] = {}
     try:
         for framework, server in config.servers:
             for variant in config.variants:
                 name = f"{framework}-{server}-{variant.name}"
+                if not measured_here(config, framework, variant, results):
+                    continue
                 log(f"{name}: render, install, migrate")
                 try:
                     target = build_target(
@@ -287,6 +297,25 @@ def measure_services(config: Config, workdir: Path, results: dict[str, Any]) -> 
         del results["serving"]
     if "tests" not in config.parts:
         del results["test_suite"]
+    if "split" not in config.parts:
+        del results["split"]
+
+
+def measured_here(
+    config: Config, framework: str, variant: Variant, results: dict[str, Any]
+) -> bool:
+    """Whether some part measures this framework x variant (the split: once per framework)."""
+    return (
+        "serving" in config.parts
+        or ("tests" in config.parts and variant.name in config.test_variants)
+        or ("split" in config.parts and needs_split(framework, variant, results))
+    )
+
+
+def needs_split(framework: str, variant: Variant, results: dict[str, Any]) -> bool:
+    """The split measures the framework's in-memory service, on its first server."""
+    done = {row["target"].split("-")[0] for row in results["split"]}
+    return variant.name == "memory" and framework not in done
 
 
 def measure_one(target: Target, config: Config, workdir: Path, results: dict[str, Any]) -> None:
@@ -300,6 +329,12 @@ def measure_one(target: Target, config: Config, workdir: Path, results: dict[str
             )
         except RuntimeError as error:
             results["serving"].append({"target": target.name, "error": str(error)})
+    if "split" in config.parts and needs_split(target.framework, target.variant, results):
+        log(f"{target.name}: in-process split, {config.split_rounds} rounds")
+        try:
+            results["split"].append(measure_split(target, config.split_rounds, config.split_batch))
+        except RuntimeError as error:
+            results["split"].append({"target": target.name, "error": str(error)})
     if "tests" in config.parts and target.variant.name in config.test_variants:
         log(f"{target.name}: generated test suite")
         try:
@@ -332,7 +367,7 @@ def log(message: str) -> None:
 
 def has_errors(results: dict[str, Any]) -> bool:
     """Failed parts, non-2xx answers or socket errors: the figures cannot be trusted."""
-    return any(
+    return any("error" in row for row in results.get("split", [])) or any(
         not row["holds"] and ("errors" in row["target"] or row["measured"] == "failed")
         for row in results["targets"]
     )

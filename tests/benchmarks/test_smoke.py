@@ -78,6 +78,22 @@ def test_quick_mode_on_one_tiny_case(tmp_path: Path) -> None:
     assert len(results["test_suite"]["fastapi-uvicorn-memory"]["runs"]) == 1
     assert "fastapi-uvicorn-sqlite" not in results["test_suite"]  # quick mode: in memory only
 
+    [split] = results["split"]  # once per framework, in memory
+    assert split["target"] == "fastapi-uvicorn-memory", split.get("error")
+    assert set(split["endpoints"]) == {"live", "get_item", "create_item"}
+    for figures in split["endpoints"].values():
+        assert set(figures["variants"]) == {
+            "service",
+            "no_access_line",
+            "no_body_guard",
+            "no_middleware",
+            "plain",
+        }
+        assert all(cpu > 0 for cpu in figures["variants"].values())
+        assert {"access_line", "body_guard", "middleware_rest", "routes_and_handlers"} <= set(
+            figures["parts"]
+        )
+
     names = [row["target"] for row in results["targets"]]
     for name in ("fastapi-uvicorn-memory get_item", "fastapi-uvicorn-sqlite get_item"):
         assert f"{name}: generated / plain" in names
@@ -90,6 +106,7 @@ def test_quick_mode_on_one_tiny_case(tmp_path: Path) -> None:
         "## Serving",
         "## Variants",
         "## Start-up and memory",
+        "## Where the generated service's time goes: in-process split",
         "## Generation",
         "## Generated project's own test suite",
         "## Versions",
