@@ -1,4 +1,5 @@
-"""The apps the generated service is compared with, and the launcher that serves them.
+"""The apps the generated service is compared with, the launcher that serves them, and the
+in-process split (`split.py`).
 
 These modules run inside the generated project's own virtual environment (they need its
 framework and server), with this repository's root on PYTHONPATH. `APISEED_BENCH_PACKAGE` names
