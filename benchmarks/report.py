@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from benchmarks.variants import NO_ACCESS_LINE
+
 RATIO_TARGET = 0.9
 NEW_TARGET_S = 0.6
 # `apiseed new` from the installed wheel against `copier copy` from a clone, same answers.
@@ -174,29 +176,69 @@ def serving_section(serving: list[dict[str, Any]]) -> list[str]:
 
 def variants_section(serving: list[dict[str, Any]]) -> list[str]:
     """Each variant's generated / plain ratio side by side: what an answer costs."""
-    variants = list(dict.fromkeys(target["variant"] for target in serving))
     cells: dict[tuple[str, str], dict[str, str]] = {}
     for target in serving:
         for endpoint, figures in target["endpoints"].items():
             key = (f"{target['framework']}-{target['server']}", endpoint)
             ratios = figures["ratios"]
-            cells.setdefault(key, {})[target["variant"]] = (
-                f"{ratios['generated_vs_plain']['median']:.2f}"
-                f" ({ratios['cpu_generated_vs_plain']['median']:.2f})"
-            )
+            found = cells.setdefault(key, {})
+            found[target["variant"]] = _ratio_cell(ratios, "generated_vs_plain")
+            if "no_access_line_vs_plain" in ratios:
+                found[f"{target['variant']}, no access line"] = _ratio_cell(
+                    ratios, "no_access_line_vs_plain"
+                )
+    columns = list(dict.fromkeys(column for found in cells.values() for column in found))
     lines = [
         "## Variants: generated / plain",
         "",
         "Requests per second (CPU time per request in brackets), medians of per-round ratios;"
-        " each variant against the plain app doing its work.",
+        ' each variant against the plain app doing its work. "no access line": the same'
+        " service with `LOG_LEVEL=WARNING`, loaded in the same rounds.",
         "",
-        "| framework-server | endpoint | " + " | ".join(variants) + " |",
-        "|---|---|" + "---|" * len(variants),
+        "| framework-server | endpoint | " + " | ".join(columns) + " |",
+        "|---|---|" + "---|" * len(columns),
     ]
     for (server, endpoint), found in cells.items():
-        shown = " | ".join(found.get(variant, "-") for variant in variants)
+        shown = " | ".join(found.get(column, "-") for column in columns)
         lines.append(f"| {server} | {endpoint} | {shown} |")
     return lines
+
+
+def _ratio_cell(ratios: dict[str, Any], name: str) -> str:
+    return f"{ratios[name]['median']:.2f} ({ratios['cpu_' + name]['median']:.2f})"
+
+
+def access_line_rows(serving: list[dict[str, Any]]) -> list[str]:
+    """A row per endpoint of the variants that also loaded the service with the line off."""
+    rows = []
+    for target in serving:
+        for figures in target["endpoints"].values():
+            over = figures.get("cpu_us_over_plain", {})
+            if NO_ACCESS_LINE not in over:
+                continue
+            rows.append(
+                f"| {target['framework']}-{target['server']} | {target['variant']} "
+                f"| `{figures['method']} {figures['path']}` "
+                f"| {_spread(over['generated'], 0)} | {_spread(over[NO_ACCESS_LINE], 0)} "
+                f"| {_spread(figures['access_line_cpu_us'], 0)} |"
+            )
+    return rows
+
+
+def access_line_section(serving: list[dict[str, Any]]) -> list[str]:
+    """The access line's share of the service's cost, per row, measured in the same rounds."""
+    lines = [
+        "## The access line's share",
+        "",
+        "CPU µs per request (median of per-round differences, min-max): the service as in"
+        " production and with `LOG_LEVEL=WARNING`, each over the plain app, loaded in the same"
+        " rounds, and the first over the second.",
+        "",
+        "| framework-server | variant | endpoint | service over plain | without the line "
+        "| the line (service over without) |",
+        "|---|---|---|---|---|---|",
+    ]
+    return lines + access_line_rows(serving)
 
 
 def startup_section(serving: list[dict[str, Any]]) -> list[str]:
@@ -343,7 +385,10 @@ def markdown(results: dict[str, Any]) -> str:
         sections.append(targets_section(results["targets"]))
     serving = [t for t in results.get("serving", []) if "error" not in t]
     if serving:
-        sections += [serving_section(serving), variants_section(serving), startup_section(serving)]
+        sections += [serving_section(serving), variants_section(serving)]
+        if access_line_rows(serving):
+            sections.append(access_line_section(serving))
+        sections.append(startup_section(serving))
     failures = [t for t in results.get("serving", []) if "error" in t]
     if failures:
         sections.append([f"{t['target']}: serving failed: `{t['error'][:300]}`" for t in failures])

@@ -16,6 +16,7 @@ from typing import Any
 
 from benchmarks.projects import REPO_ROOT
 from benchmarks.targets import Target, service_environment
+from benchmarks.variants import NO_ACCESS_LINE
 from benchmarks.wrk import ENDPOINTS, POST_BODY, Endpoint, Load, run_wrk, write_script
 
 START_TIMEOUT = 60.0
@@ -41,10 +42,12 @@ def apps(target: Target) -> tuple[str, ...]:
 def command(target: Target, app: str, port: int) -> tuple[list[str], dict[str, str]]:
     """The production command of the generated service, or the launcher of a baseline app."""
     settings = {"ENVIRONMENT": "production", "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": "1"}
+    if app == NO_ACCESS_LINE:
+        settings["LOG_LEVEL"] = "WARNING"
     target = replace(target, settings={**target.settings, **settings})
     env = service_environment(target)
     python = str(target.project.python)
-    if app == "generated":
+    if app in ("generated", NO_ACCESS_LINE):
         return [python, "-m", target.package], env
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env["APISEED_BENCH_PACKAGE"] = target.package
@@ -332,6 +335,11 @@ def cpu_ratio(rounds: list[dict[str, Load]], top: str, bottom: str) -> dict[str,
     return summarise([r[bottom].cpu_us_per_request / r[top].cpu_us_per_request for r in rounds])
 
 
+def cpu_over(rounds: list[dict[str, Load]], top: str, bottom: str) -> dict[str, float]:
+    """CPU time per request `top` spends over `bottom`, in µs, per round: median, min, max."""
+    return summarise([r[top].cpu_us_per_request - r[bottom].cpu_us_per_request for r in rounds])
+
+
 def measure_endpoint(
     servers: dict[str, Running],
     endpoint: Endpoint,
@@ -346,11 +354,20 @@ def measure_endpoint(
     }
     if "raw" in servers:
         ratios["plain_vs_raw"] = ratio(rounds, "plain", "raw")
+    services = [app for app in servers if app in ("generated", NO_ACCESS_LINE)]
+    extra: dict[str, Any] = {}
+    if NO_ACCESS_LINE in servers:
+        ratios["no_access_line_vs_plain"] = ratio(rounds, NO_ACCESS_LINE, "plain")
+        ratios["cpu_no_access_line_vs_plain"] = cpu_ratio(rounds, NO_ACCESS_LINE, "plain")
+        extra["access_line_cpu_us"] = cpu_over(rounds, "generated", NO_ACCESS_LINE)
     return {
         "method": endpoint.method,
         "path": endpoint.path,
         "apps": {app: figures(rounds, app) for app in servers},
         "ratios": ratios,
+        # CPU µs per request each service spends over the plain app, per round.
+        "cpu_us_over_plain": {app: cpu_over(rounds, app, "plain") for app in services},
+        **extra,
         "rounds": [{app: load.as_dict() for app, load in r.items()} for r in rounds],
     }
 

@@ -14,6 +14,8 @@ from typing import Any
 from benchmarks.wrk import ENDPOINTS
 
 DATABASE_ENDPOINTS = ("get_item", "create_item")
+# The generated service again, with LOG_LEVEL=WARNING: its access line off and nothing else.
+NO_ACCESS_LINE = "no-access-line"
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class Variant:
     variables: Mapping[str, str] = field(default_factory=dict)
     # Also load the raw ASGI/WSGI app, the ceiling; once per server is enough.
     with_ceiling: bool = False
+    # Also load the service with its access line off, in the same rounds: the line's share of
+    # the cost per endpoint, without the noise of a second run minutes later.
+    with_access_line_off: bool = False
 
     @property
     def database(self) -> str:
@@ -44,7 +49,12 @@ class Variant:
     @property
     def baselines(self) -> tuple[str, ...]:
         """The apps loaded in turns with the generated service."""
-        return ("plain", "raw") if self.with_ceiling else ("plain",)
+        apps = ["plain"]
+        if self.with_ceiling:
+            apps.append("raw")
+        if self.with_access_line_off:
+            apps.append(NO_ACCESS_LINE)
+        return tuple(apps)
 
     @property
     def endpoints(self) -> tuple[str, ...]:
@@ -55,10 +65,7 @@ class Variant:
 
 
 VARIANTS = (
-    Variant("memory", with_ceiling=True),
-    # The in-memory service without its access line (a setting: the INFO records are off), to
-    # tell the line's share of the cost from the rest of the service's.
-    Variant("no-access-line", settings={"LOG_LEVEL": "WARNING"}),
+    Variant("memory", with_ceiling=True, with_access_line_off=True),
     Variant("sqlite", {"database": "sqlite"}),
     Variant("postgresql", {"database": "postgresql"}),
     Variant(

@@ -16,7 +16,7 @@ from benchmarks.runner import main
 
 pytestmark = pytest.mark.slow
 
-APPS = {"generated", "plain", "raw"}
+MEMORY_APPS = {"generated", "plain", "raw", "no-access-line"}
 
 
 def test_quick_mode_on_one_tiny_case(tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ def test_quick_mode_on_one_tiny_case(tmp_path: Path) -> None:
         "fastapi-uvicorn-memory",
         "fastapi-uvicorn-sqlite",
     )
-    for serving, apps in ((memory, APPS), (sqlite, {"generated", "plain"})):
+    for serving, apps in ((memory, MEMORY_APPS), (sqlite, {"generated", "plain"})):
         get_item = serving["endpoints"]["get_item"]
         assert set(get_item["apps"]) == apps
         for figures in get_item["apps"].values():
@@ -73,7 +73,11 @@ def test_quick_mode_on_one_tiny_case(tmp_path: Path) -> None:
         assert set(serving["startup_s"]) == apps
         assert set(serving["rss_mib"]) == apps
         assert all(rss["after_load"] > 0 for rss in serving["rss_mib"].values())
-    assert "plain_vs_raw" in memory["endpoints"]["get_item"]["ratios"]
+    memory_get_item = memory["endpoints"]["get_item"]
+    assert {"plain_vs_raw", "no_access_line_vs_plain"} <= set(memory_get_item["ratios"])
+    assert set(memory_get_item["cpu_us_over_plain"]) == {"generated", "no-access-line"}
+    assert "access_line_cpu_us" in memory_get_item
+    assert "access_line_cpu_us" not in sqlite["endpoints"]["get_item"]
 
     assert len(results["test_suite"]["fastapi-uvicorn-memory"]["runs"]) == 1
     assert "fastapi-uvicorn-sqlite" not in results["test_suite"]  # quick mode: in memory only
@@ -105,6 +109,7 @@ def test_quick_mode_on_one_tiny_case(tmp_path: Path) -> None:
         "## Targets",
         "## Serving",
         "## Variants",
+        "## The access line's share",
         "## Start-up and memory",
         "## Where the generated service's time goes: in-process split",
         "## Generation",
