@@ -131,12 +131,13 @@ def asgi_call(
             await app({**scope, "state": {}}, receive, send)
         return set(statuses)
 
-    # One turn of the loop per batch, as a server's loop runs many requests per wake-up.
+    # One run_until_complete per batch: starting the loop for each request would cost more
+    # than the request itself, which a server's running loop never pays.
     return lambda times: loop.run_until_complete(run(times))
 
 
 def wsgi_call(app: Any, method: str, path: str, body: bytes | None) -> Batch:
-    from werkzeug.test import EnvironBuilder
+    from werkzeug.test import EnvironBuilder  # Flask projects only: FastAPI's have no Werkzeug
 
     builder = EnvironBuilder(
         path=path,
