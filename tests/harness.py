@@ -64,21 +64,44 @@ def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
         and not name.startswith("PYTEST_")
     }
     env["UV_LINK_MODE"] = "copy"  # the shared cache may be on another filesystem
+    # A test of a generated project that hangs prints every thread's stack before run()'s timeout.
+    env["PYTEST_ADDOPTS"] = "-o faulthandler_timeout=120"
     env.update(extra or {})
     return env
 
 
 def run(args: list[str], cwd: Path, env: Mapping[str, str], timeout: float = 300) -> str:
     """Run a command; on failure, fail with its whole output."""
-    result = subprocess.run(
-        args, cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=timeout, check=False
-    )
+    try:
+        result = subprocess.run(
+            args,
+            cwd=cwd,
+            env=dict(env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as expired:
+        # What it printed up to then says where it stopped (pytest's faulthandler_timeout, set
+        # in clean_environment, adds every thread's stack to stderr).
+        raise AssertionError(
+            f"{' '.join(args)} did not finish within {timeout} s in {cwd}\n"
+            f"--- stdout ---\n{text_of(expired.stdout)}\n--- stderr ---\n{text_of(expired.stderr)}"
+        ) from None
     if result.returncode != 0:
         raise AssertionError(
             f"{' '.join(args)} exited {result.returncode} in {cwd}\n"
             f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
         )
     return result.stdout
+
+
+def text_of(output: str | bytes | None) -> str:
+    """A TimeoutExpired's partial output: bytes even when the run asked for text."""
+    if isinstance(output, bytes):
+        return output.decode(errors="replace")
+    return output or ""
 
 
 def find_interpreter(version: str) -> str | None:
